@@ -1,0 +1,96 @@
+// Reading a config: YAML text -> RawConfig (every value with its source
+// location) -> validated ModelSpec. The one entry point most callers need is
+// loadConfig(); parseConfig()/validateConfig() are the two stages, exposed
+// for tests.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "convgen/diagnostics.h"
+#include "convgen/spec.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/SMLoc.h"
+
+namespace convgen {
+
+// Limits that keep every shape, element count and index far from 64-bit
+// overflow, and the parser away from pathological inputs.
+inline constexpr std::int64_t kMaxDimension = (std::int64_t{1} << 31) - 1;
+inline constexpr std::int64_t kMaxTensorElements = std::int64_t{1} << 31;
+inline constexpr std::size_t kMaxConfigBytes = 16u << 20;
+inline constexpr int kMaxNesting = 64;
+inline constexpr std::size_t kMaxIdentifierLength = 64;
+
+// A config value as written, before validation. `present` is false when the
+// key was absent; `ok` is false when it was present but ill-typed (already
+// diagnosed, so later rules skip it).
+template <typename T>
+struct Located {
+  T value{};
+  llvm::SMLoc loc;
+  bool present = false;
+  bool ok = false;
+  bool usable() const { return present && ok; }
+};
+
+// An `int` or `[int, ...]` argument (kernel_size, stride, dilation, input_shape).
+struct RawInts {
+  std::vector<std::int64_t> values;
+  bool is_list = false;
+  llvm::SMLoc loc;
+  bool present = false;
+  bool ok = false;
+  bool usable() const { return present && ok; }
+};
+
+// `padding`: an int, a list of ints, or a string.
+struct RawPadding {
+  RawInts ints;
+  bool is_string = false;
+  std::string word;
+};
+
+struct RawLayer {
+  llvm::SMLoc loc;  // the layer's mapping (for missing keys)
+  Located<std::string> name;
+  RawInts input_shape;
+  Located<std::int64_t> in_channels, out_channels, groups;
+  RawInts kernel_size, stride, dilation;
+  RawPadding padding;
+  Located<bool> bias;
+  Located<std::string> padding_mode, dtype, isa;
+};
+
+struct RawConfig {
+  std::string config_name;
+  llvm::SMLoc loc;
+  Located<std::string> cpp_namespace, isa;
+  std::vector<RawLayer> layers;
+  bool layers_present = false;
+};
+
+// Stage 1: YAML structure and value types (unknown, missing and duplicate
+// keys; non-integers; too-large values). Returns nullopt only when the file
+// cannot be walked at all; otherwise diagnoses and returns what it could read.
+std::optional<RawConfig> parseConfig(llvm::SourceMgr& sm, unsigned buffer_id, Diagnostics& diags);
+
+// Stage 2: PyTorch's rules and the generator's own. Returns the model only
+// when there is no error at all (in `diags`, from either stage).
+std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags);
+
+// Both stages over a buffer already in `sm`.
+std::optional<ModelSpec> loadConfig(llvm::SourceMgr& sm, unsigned buffer_id, Diagnostics& diags);
+
+// Reads `path` into `sm` and loads it. A file that cannot be read is
+// reported as `path: error: ...`.
+std::optional<ModelSpec> loadConfigFile(llvm::StringRef path, llvm::SourceMgr& sm,
+                                        Diagnostics& diags);
+
+// True when `s` may be spliced into C++ as an identifier: [A-Za-z_][A-Za-z0-9_]*,
+// not a keyword, not reserved. `why` says what is wrong otherwise.
+bool isSafeIdentifier(llvm::StringRef s, std::string* why);
+
+}  // namespace convgen

@@ -1,0 +1,13 @@
+// Human-readable reports over a validated model.
+#pragma once
+
+#include "convgen/spec.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace convgen {
+
+// `convgen shapes`: per layer its input, output, padding (t/b/l/r), weight
+// shape, parameter count and MACs, then totals.
+void printShapesTable(const ModelSpec& model, llvm::raw_ostream& os);
+
+}  // namespace convgen

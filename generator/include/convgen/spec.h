@@ -1,0 +1,65 @@
+// The validated description of a model: what every later stage (shape
+// inference, planning, emission) consumes. A LayerSpec only exists for a
+// layer PyTorch would accept and convgen can generate; see validate.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace convgen {
+
+enum class PaddingMode { Zeros, Reflect, Replicate, Circular };
+enum class DType { Float32, Float64, Int32, Int64 };
+enum class Isa { Scalar, Avx2, Avx512, Neon };
+// How the user wrote `padding`; the numbers are always in LayerSpec::pad.
+enum class PaddingKind { Explicit, Same, Valid };
+
+struct Hw {
+  std::int64_t h = 0, w = 0;
+  friend bool operator==(const Hw& a, const Hw& b) { return a.h == b.h && a.w == b.w; }
+};
+
+// Per-side padding, already resolved ('same' puts an odd extra at the end).
+struct Padding4 {
+  std::int64_t top = 0, bottom = 0, left = 0, right = 0;
+  friend bool operator==(const Padding4& a, const Padding4& b) {
+    return a.top == b.top && a.bottom == b.bottom && a.left == b.left && a.right == b.right;
+  }
+};
+
+struct LayerSpec {
+  std::string name;        // a C++ identifier, unique within the model
+  bool batched = true;     // false: input_shape was [C, H, W]
+  std::int64_t batch = 1;  // N (1 when unbatched)
+  std::int64_t in_channels = 0;
+  std::int64_t in_height = 0, in_width = 0;
+  std::int64_t out_channels = 0;
+  Hw kernel{1, 1}, stride{1, 1}, dilation{1, 1};
+  PaddingKind padding_kind = PaddingKind::Explicit;
+  Padding4 pad;
+  std::int64_t groups = 1;
+  bool bias = true;
+  PaddingMode padding_mode = PaddingMode::Zeros;
+  DType dtype = DType::Float32;
+  Isa isa = Isa::Scalar;
+};
+
+struct ModelSpec {
+  std::string config_name;    // the config file's name, no directories
+  std::string cpp_namespace;  // "a" or "a::b"
+  std::vector<LayerSpec> layers;
+};
+
+// Spellings used in configs, diagnostics and generated banners.
+std::string_view toString(PaddingMode m);
+std::string_view toString(DType t);
+std::string_view toString(Isa isa);
+std::string_view toString(PaddingKind k);
+// The C++ type a dtype maps to in generated code ("float", "std::int32_t", ...).
+std::string_view cppType(DType t);
+// PyTorch's scalar type name in its error messages ('Float', 'Long', ...).
+std::string_view torchTypeName(DType t);
+
+}  // namespace convgen

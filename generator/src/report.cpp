@@ -1,0 +1,66 @@
+#include "convgen/report.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "convgen/shapes.h"
+#include "llvm/Support/Format.h"
+
+namespace convgen {
+namespace {
+
+std::string dims(const std::vector<std::int64_t>& shape) {
+  std::string s;
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s.empty() ? "-" : s;
+}
+
+}  // namespace
+
+void printShapesTable(const ModelSpec& model, llvm::raw_ostream& os) {
+  const std::vector<std::string> header = {"layer",  "input", "output", "pad t/b/l/r",
+                                           "weight", "bias",  "params", "MACs"};
+  std::vector<std::vector<std::string>> rows;
+  std::int64_t total_params = 0, total_macs = 0;
+  for (const LayerSpec& layer : model.layers) {
+    const LayerShapes s = inferShapes(layer);
+    total_params += s.params;
+    total_macs += s.macs;
+    rows.push_back({layer.name, dims(s.input), dims(s.output),
+                    std::to_string(s.pad.top) + "/" + std::to_string(s.pad.bottom) + "/" +
+                        std::to_string(s.pad.left) + "/" + std::to_string(s.pad.right),
+                    dims(s.weight), dims(s.bias), std::to_string(s.params),
+                    std::to_string(s.macs)});
+  }
+  rows.push_back({"total (" + std::to_string(model.layers.size()) + " layers)", "", "", "", "", "",
+                  std::to_string(total_params), std::to_string(total_macs)});
+
+  std::vector<std::size_t> width(header.size());
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    width[c] = header[c].size();
+    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
+  }
+  // Numbers right-aligned, text left-aligned.
+  auto print_row = [&](const std::vector<std::string>& row) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      const bool numeric = c >= 6;
+      if (c) os << "  ";
+      os << (numeric ? llvm::right_justify(row[c], width[c])
+                     : llvm::left_justify(row[c], width[c]));
+    }
+    os << "\n";
+  };
+  os << model.config_name << " (namespace " << model.cpp_namespace << ")\n";
+  print_row(header);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i + 1 == rows.size()) {
+      std::size_t total = 2 * (width.size() - 1);
+      for (std::size_t w : width) total += w;
+      os << std::string(total, '-') << "\n";
+    }
+    print_row(rows[i]);
+  }
+}
+
+}  // namespace convgen
