@@ -1,0 +1,20 @@
+# Runs convgen with ARGS and checks its exit code and output against regexes.
+# -DCONVGEN=path -DARGS=a;b -DEXPECT_RC=n [-DEXPECT_STDOUT=re] [-DEXPECT_STDERR=re]
+execute_process(COMMAND ${CONVGEN} ${ARGS}
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL EXPECT_RC)
+  message(FATAL_ERROR "exit code ${rc}, expected ${EXPECT_RC}\nstdout:\n${out}\nstderr:\n${err}")
+endif()
+foreach(stream IN ITEMS STDOUT STDERR)
+  if(DEFINED EXPECT_${stream})
+    string(TOLOWER ${stream} var)
+    if(var STREQUAL "stdout")
+      set(text "${out}")
+    else()
+      set(text "${err}")
+    endif()
+    if(NOT text MATCHES "${EXPECT_${stream}}")
+      message(FATAL_ERROR "${stream} does not match '${EXPECT_${stream}}':\n${text}")
+    endif()
+  endif()
+endforeach()
