@@ -460,6 +460,35 @@ TEST_CASE("int64 arithmetic wraps modulo 2^64", "[reference][forward][int]") {
         std::vector<std::int64_t>{1});  // (2^63-1)^2 = 2^126 - 2^64 + 1 = 1 mod 2^64
 }
 
+TEST_CASE("float accumulates in double and rounds once", "[reference][forward][backward][float]") {
+  // 1 + 2^-24 + 2^-24 = 1 + 2^-23 exactly (representable in float). Summed in float from the
+  // left, each 1 + 2^-24 rounds (ties to even) back to 1.
+  const float tiny = std::ldexp(1.0f, -24);
+  const float expected = 1.0f + std::ldexp(1.0f, -23);
+  Conv2dParams p = single(1, 3, 1, 3);
+  CHECK(forward(p, std::vector<float>{1, tiny, tiny}, std::vector<float>{1, 1, 1}) ==
+        std::vector<float>{expected});
+  const std::vector<float> b{1};
+  CHECK(forward(p, std::vector<float>{tiny, tiny, 0}, std::vector<float>{1, 1, 1}, &b) ==
+        std::vector<float>{expected});
+  // Backward: grad_bias and grad_weight sum over the three outputs of a 1x1 conv.
+  p = single(1, 3, 1, 1);
+  const auto g = backward(p, std::vector<float>{1, 1, 1}, std::vector<float>{1},
+                          std::vector<float>{1, tiny, tiny});
+  CHECK(g.bias == std::vector<float>{expected});
+  CHECK(g.weight == std::vector<float>{expected});
+  // grad_input sums over kernel taps and padded copies: 1x3 kernel (1, tiny, tiny) over [a b c]
+  // padded circularly to [c | a b c | a], grad_out = ones. The padded copy's gradients are
+  // [1, 1+tiny, 1+2tiny, 2tiny, tiny]; folded back: a = (1+tiny) + tiny, b = 1+2tiny,
+  // c = 1 + 2tiny, each 1 + 2^-23 when rounded once.
+  p = single(1, 3, 1, 3);
+  p.padding_mode = PaddingMode::Circular;
+  p.pad_left = p.pad_right = 1;
+  const auto gc = backward(p, std::vector<float>{1, 2, 3}, std::vector<float>{1, tiny, tiny},
+                           std::vector<float>{1, 1, 1});
+  CHECK(gc.input == std::vector<float>{expected, expected, expected});
+}
+
 // ---------------------------------------------------------------------------
 // Backward: hand-computed gradients
 
