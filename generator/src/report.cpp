@@ -63,4 +63,19 @@ void printShapesTable(const ModelSpec& model, llvm::raw_ostream& os) {
   }
 }
 
+void printGenerationReport(const GeneratedModel& generated, llvm::raw_ostream& os) {
+  for (const KernelPlan& p : generated.plans) {
+    os << p.layer.name << ": " << p.kernelName() << "\n"
+       << "  tile " << p.oc_tile << " output channels x " << p.ow_tile << " columns, window unroll "
+       << toString(p.window) << ", largest unrolled function " << p.unrolled_statements
+       << " multiply-adds\n"
+       << "  interior rows [" << p.rows.lo << ", " << p.rows.hi << ") x cols [" << p.cols.lo << ", "
+       << p.cols.hi << "), " << p.border_pixels << " border pixels per plane, " << p.shapes.macs
+       << " MACs\n";
+  }
+  for (const GeneratedFile& f : generated.files)
+    os << f.name << ": " << std::count(f.content.begin(), f.content.end(), '\n') << " lines, "
+       << f.content.size() << " bytes\n";
+}
+
 }  // namespace convgen

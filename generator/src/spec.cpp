@@ -56,6 +56,12 @@ std::string_view toString(PaddingKind k) {
   return "?";
 }
 
+std::optional<Isa> parseIsaName(std::string_view name) {
+  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512, Isa::Neon})
+    if (toString(isa) == name) return isa;
+  return std::nullopt;
+}
+
 std::string_view cppType(DType t) {
   switch (t) {
     case DType::Float32:

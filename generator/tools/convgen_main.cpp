@@ -1,8 +1,12 @@
 // convgen: a thin command line over the generator library.
 //   convgen check CONFIG     validate; silent and exit 0 when valid
 //   convgen shapes CONFIG    print every layer's shapes
+//   convgen generate CONFIG --out-dir DIR [--isa ISA] [--shards K] [--report]
+//                            write NAME.h and NAME.cpp (or NAME_<k>.cpp)
 // Exit status: 0 success, 1 errors in the config, 2 usage errors.
 #include "convgen/config.h"
+#include "convgen/emit.h"
+#include "convgen/output.h"
 #include "convgen/report.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
@@ -15,17 +19,71 @@ cl::OptionCategory convgen_options("convgen options");
 cl::SubCommand check_cmd("check", "Validate a config: silent, exit 0 when valid");
 cl::SubCommand shapes_cmd("shapes", "Print each layer's shapes, padding, parameters and MACs");
 
+cl::SubCommand generate_cmd("generate", "Generate the kernels of every layer into --out-dir");
+
 cl::opt<std::string> config_path(cl::Positional, cl::Required, cl::desc("<config.yaml>"),
-                                 cl::sub(check_cmd), cl::sub(shapes_cmd), cl::cat(convgen_options));
+                                 cl::sub(check_cmd), cl::sub(shapes_cmd), cl::sub(generate_cmd),
+                                 cl::cat(convgen_options));
+cl::opt<std::string> out_dir("out-dir", cl::Required, cl::desc("Directory to write into"),
+                             cl::value_desc("dir"), cl::sub(generate_cmd),
+                             cl::cat(convgen_options));
+cl::opt<std::string> isa_override("isa",
+                                  cl::desc("Target of every layer, overriding the config: scalar"),
+                                  cl::value_desc("isa"), cl::sub(generate_cmd),
+                                  cl::cat(convgen_options));
+cl::opt<int> shards("shards", cl::desc("Spread the layers over this many .cpp files"), cl::init(1),
+                    cl::sub(generate_cmd), cl::cat(convgen_options));
+cl::opt<std::int64_t> unroll_budget(
+    "unroll-budget",
+    cl::desc("Most multiply-accumulates in one straight-line function (default 2048)"),
+    cl::init(convgen::PlanOptions().unroll_budget), cl::sub(generate_cmd),
+    cl::cat(convgen_options));
+cl::opt<bool> report("report", cl::desc("Print what was generated for each layer"),
+                     cl::sub(generate_cmd), cl::cat(convgen_options));
 cl::opt<bool> no_source(
     "no-source-lines",
     cl::desc("Print only the file:line:col: error: lines, without source and caret"),
-    cl::sub(check_cmd), cl::sub(shapes_cmd), cl::cat(convgen_options));
+    cl::sub(check_cmd), cl::sub(shapes_cmd), cl::sub(generate_cmd), cl::cat(convgen_options));
 
 constexpr int kExitConfigError = 1;
 constexpr int kExitUsage = 2;
 
 void printVersion(llvm::raw_ostream& os) { os << "convgen " << CONVGEN_VERSION << "\n"; }
+
+int fail(const llvm::Twine& message, int code = kExitConfigError) {
+  llvm::errs() << "convgen: error: " << message << "\n";
+  return code;
+}
+
+int generate(convgen::ModelSpec& model) {
+  if (shards < 1 || shards > 1024) return fail("--shards must be between 1 and 1024", kExitUsage);
+  if (unroll_budget < 1) return fail("--unroll-budget must be positive", kExitUsage);
+  const std::string stem = convgen::configStem(model.config_name);
+  if (stem.empty())
+    return fail("config file name '" + model.config_name +
+                "' cannot name generated files: use letters, digits, '_' and '-' before .yaml");
+  if (!isa_override.empty()) {
+    const std::optional<convgen::Isa> isa = convgen::parseIsaName(isa_override);
+    if (!isa)
+      return fail("unknown --isa '" + isa_override + "' (scalar, avx2, avx512, neon)", kExitUsage);
+    for (convgen::LayerSpec& layer : model.layers) layer.isa = *isa;
+  }
+  for (const convgen::LayerSpec& layer : model.layers)
+    if (!convgen::isIsaImplemented(layer.isa))
+      return fail("layer '" + layer.name + "': isa '" +
+                  llvm::StringRef(convgen::toString(layer.isa)) +
+                  "' is not implemented by convgen " CONVGEN_VERSION " (available: scalar)");
+  convgen::GenerateOptions options;
+  options.shards = shards;
+  options.plan.unroll_budget = unroll_budget;
+  // Everything is rendered before anything is written: an error leaves
+  // the output directory as it was.
+  const convgen::GeneratedModel generated = convgen::generateModel(model, options);
+  if (std::string error = convgen::writeFilesIfChanged(out_dir, generated.files); !error.empty())
+    return fail(error);
+  if (report) convgen::printGenerationReport(generated, llvm::outs());
+  return 0;
+}
 
 }  // namespace
 
@@ -40,8 +98,8 @@ int main(int argc, char** argv) {
     cl::PrintHelpMessage(/*Hidden=*/false, /*Categorized=*/false);  // exits 0 by itself
     return kExitUsage;
   }
-  if (!check_cmd && !shapes_cmd) {
-    llvm::errs() << "convgen: error: no command given (check, shapes)\n"
+  if (!check_cmd && !shapes_cmd && !generate_cmd) {
+    llvm::errs() << "convgen: error: no command given (check, shapes, generate)\n"
                  << "Run 'convgen --help' for usage.\n";
     return kExitUsage;
   }
@@ -54,5 +112,6 @@ int main(int argc, char** argv) {
     return kExitConfigError;
   }
   if (shapes_cmd) convgen::printShapesTable(*model, llvm::outs());
+  if (generate_cmd) return generate(*model);
   return 0;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,7 @@ std::string_view toString(PaddingMode m);
 std::string_view toString(DType t);
 std::string_view toString(Isa isa);
 std::string_view toString(PaddingKind k);
+std::optional<Isa> parseIsaName(std::string_view name);
 // The C++ type a dtype maps to in generated code ("float", "std::int32_t", ...).
 std::string_view cppType(DType t);
 // PyTorch's scalar type name in its error messages ('Float', 'Long', ...).

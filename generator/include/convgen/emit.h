@@ -1,0 +1,44 @@
+// Emission: validated model + plans -> the text of every generated file.
+// Nothing is written here (see output.h): a caller gets all files or, on an
+// error, none.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "convgen/plan.h"
+#include "convgen/spec.h"
+
+namespace convgen {
+
+struct GeneratedFile {
+  std::string name;  // file name, no directories
+  std::string content;
+};
+
+struct GenerateOptions {
+  PlanOptions plan;
+  int shards = 1;  // how many .cpp files the layers are spread over
+};
+
+// Output file names for config file stem `stem` (NAME of NAME.yaml): NAME.h,
+// then NAME.cpp for one shard or NAME_0.cpp ... NAME_<k-1>.cpp.
+std::vector<std::string> outputFileNames(const std::string& stem, int shards);
+
+// The stem of a config file name ("net.yaml" -> "net"), or "" when it cannot
+// name files: only [A-Za-z0-9_-], starting with a letter or digit.
+std::string configStem(const std::string& config_name);
+
+struct GeneratedModel {
+  std::vector<GeneratedFile> files;
+  std::vector<KernelPlan> plans;  // one per layer, in config order
+};
+
+// Precondition: `model` passed validation and configStem(model.config_name)
+// is non-empty; every layer's ISA is supported by this convgen (see
+// isIsaImplemented).
+GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& options);
+
+bool isIsaImplemented(Isa isa);
+
+}  // namespace convgen

@@ -1,0 +1,90 @@
+#include "convgen/plan.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace convgen {
+
+std::string_view toString(WindowUnroll u) {
+  switch (u) {
+    case WindowUnroll::Full:
+      return "full";
+    case WindowUnroll::Row:
+      return "row";
+    case WindowUnroll::None:
+      return "none";
+  }
+  return "?";
+}
+
+namespace {
+std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
+  assert(b > 0);
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+std::int64_t ceilDiv(std::int64_t a, std::int64_t b) { return -floorDiv(-a, b); }
+}  // namespace
+
+Interval interiorRange(std::int64_t in, std::int64_t out, std::int64_t pad_lo, std::int64_t kernel,
+                       std::int64_t stride, std::int64_t dilation) {
+  // First tap inside: o*stride - pad_lo >= 0.
+  const std::int64_t lo = std::clamp<std::int64_t>(ceilDiv(pad_lo, stride), 0, out);
+  // Last tap inside: o*stride - pad_lo + (kernel-1)*dilation <= in-1.
+  const std::int64_t last = in - 1 + pad_lo - (kernel - 1) * dilation;
+  const std::int64_t hi =
+      last < 0 ? 0 : std::clamp<std::int64_t>(floorDiv(last, stride) + 1, 0, out);
+  return hi > lo ? Interval{lo, hi} : Interval{lo, lo};
+}
+
+std::string KernelPlan::kernelName() const {
+  return layer.name + "__" + std::string(toString(layer.isa)) + "_" + strategy + "_oc" +
+         std::to_string(oc_tile) + "xow" + std::to_string(ow_tile) + "_" +
+         std::string(toString(window));
+}
+
+KernelPlan planLayer(const LayerSpec& layer, const PlanOptions& options) {
+  KernelPlan plan;
+  plan.layer = layer;
+  plan.shapes = inferShapes(layer);
+  plan.strategy = "direct";
+  const LayerShapes& s = plan.shapes;
+  plan.rows = interiorRange(layer.in_height, s.out_height, layer.pad.top, layer.kernel.h,
+                            layer.stride.h, layer.dilation.h);
+  plan.cols = interiorRange(layer.in_width, s.out_width, layer.pad.left, layer.kernel.w,
+                            layer.stride.w, layer.dilation.w);
+  plan.border_pixels = s.out_height * s.out_width - plan.rows.size() * plan.cols.size();
+
+  // Register tile: up to 4 output channels x 4 output columns (16 scalar
+  // accumulators, what x86-64 and AArch64 keep in registers), never wider
+  // than the group or the interior.
+  const std::int64_t out_per_group = layer.out_channels / layer.groups;
+  plan.oc_tile = std::min<std::int64_t>(4, out_per_group);
+  plan.ow_tile = std::clamp<std::int64_t>(plan.cols.size(), 1, 4);
+
+  // Unroll as much of the window as the budget allows: shrink the tile
+  // before giving up unrolled taps, then fall back to a row, then to loops.
+  const std::int64_t budget = std::max<std::int64_t>(options.unroll_budget, 1);
+  const std::int64_t taps = layer.kernel.h * layer.kernel.w;
+  auto cost = [&](std::int64_t taps_unrolled) {
+    return taps_unrolled * plan.oc_tile * plan.ow_tile;
+  };
+  while (cost(taps) > budget && (plan.ow_tile > 1 || plan.oc_tile > 1)) {
+    if (plan.ow_tile >= plan.oc_tile && plan.ow_tile > 1)
+      --plan.ow_tile;
+    else
+      --plan.oc_tile;
+  }
+  if (cost(taps) <= budget) {
+    plan.window = WindowUnroll::Full;
+    plan.unrolled_statements = cost(taps);
+  } else if (cost(layer.kernel.w) <= budget) {
+    plan.window = WindowUnroll::Row;
+    plan.unrolled_statements = cost(layer.kernel.w);
+  } else {
+    plan.window = WindowUnroll::None;
+    plan.unrolled_statements = 0;
+  }
+  return plan;
+}
+
+}  // namespace convgen

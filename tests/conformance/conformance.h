@@ -1,0 +1,162 @@
+// Checks one generated kernel against the generic reference.
+//
+// Two runs per layer: small-integer data (values in [-4, 4]) where every
+// partial sum is exact in any order, so the kernel must match bit for bit;
+// and, for float types, random data compared with the sound bound of
+// SEMANTICS.md section 6: |y - ref| <= 2 * gamma_K * L, L = sum |x*w| + |b|
+// per output (computed by running the reference on |x|, |w|, |b|).
+// Output buffers carry guard elements on both sides to catch stray writes.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "convgen/reference.h"
+
+namespace convgen::testing {
+
+template <typename Info>
+ref::Conv2dParams toParams(const Info& info) {
+  ref::Conv2dParams p;
+  p.batch = info.batch;
+  p.in_channels = info.in_channels;
+  p.in_height = info.in_height;
+  p.in_width = info.in_width;
+  p.out_channels = info.out_channels;
+  p.kernel_h = info.kernel_h;
+  p.kernel_w = info.kernel_w;
+  p.stride_h = info.stride_h;
+  p.stride_w = info.stride_w;
+  p.dilation_h = info.dilation_h;
+  p.dilation_w = info.dilation_w;
+  p.pad_top = info.pad_top;
+  p.pad_bottom = info.pad_bottom;
+  p.pad_left = info.pad_left;
+  p.pad_right = info.pad_right;
+  p.groups = info.groups;
+  const std::string mode = info.padding_mode;
+  p.padding_mode = mode == "reflect"     ? ref::PaddingMode::Reflect
+                   : mode == "replicate" ? ref::PaddingMode::Replicate
+                   : mode == "circular"  ? ref::PaddingMode::Circular
+                                         : ref::PaddingMode::Zeros;
+  return p;
+}
+
+// The seed of every random tensor; CONVGEN_TEST_SEED overrides it.
+inline std::uint64_t baseSeed() {
+  if (const char* s = std::getenv("CONVGEN_TEST_SEED")) return std::strtoull(s, nullptr, 10);
+  return 20261125;
+}
+
+template <typename T>
+std::vector<T> smallIntegers(std::size_t n, std::mt19937_64& rng) {
+  std::uniform_int_distribution<int> dist(-4, 4);
+  std::vector<T> v(n);
+  for (T& x : v) x = static_cast<T>(dist(rng));
+  return v;
+}
+
+template <typename T>
+std::vector<T> uniformReals(std::size_t n, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> dist(-1.0, 1.0);
+  std::vector<T> v(n);
+  for (T& x : v) x = static_cast<T>(dist(rng));
+  return v;
+}
+
+template <typename T>
+T guardValue() {
+  if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::quiet_NaN();
+  return static_cast<T>(0x5A5A5A5A);
+}
+
+template <typename T>
+bool isGuard(T v) {
+  if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
+  return v == guardValue<T>();
+}
+
+constexpr std::size_t kGuard = 16;
+
+// Runs `forward` and returns its output (without the guards), checking that
+// the guards and the inputs are untouched.
+template <typename T, typename Forward>
+std::vector<T> runKernel(Forward forward, const std::vector<T>& x, const std::vector<T>& w,
+                         const std::vector<T>& b, bool has_bias, std::size_t out_size) {
+  const std::vector<T> x_copy = x, w_copy = w, b_copy = b;
+  std::vector<T> y(out_size + 2 * kGuard, guardValue<T>());
+  forward(x.data(), w.data(), has_bias ? b.data() : nullptr, y.data() + kGuard);
+  for (std::size_t i = 0; i < kGuard; ++i) {
+    INFO("guard element " << i << " before/after the output");
+    REQUIRE(isGuard(y[i]));
+    REQUIRE(isGuard(y[kGuard + out_size + i]));
+  }
+  REQUIRE(std::memcmp(x.data(), x_copy.data(), x.size() * sizeof(T)) == 0);
+  REQUIRE(std::memcmp(w.data(), w_copy.data(), w.size() * sizeof(T)) == 0);
+  REQUIRE(std::memcmp(b.data(), b_copy.data(), b.size() * sizeof(T)) == 0);
+  return std::vector<T>(y.begin() + kGuard, y.begin() + kGuard + out_size);
+}
+
+template <typename T, typename Info, typename Forward>
+void checkLayer(const Info& info, Forward forward) {
+  const ref::Conv2dParams p = toParams(info);
+  REQUIRE(ref::outputHeight(p) == info.out_height);
+  REQUIRE(ref::outputWidth(p) == info.out_width);
+  const std::size_t x_size = info.batch * info.in_channels * info.in_height * info.in_width;
+  const std::size_t w_size =
+      info.out_channels * (info.in_channels / info.groups) * info.kernel_h * info.kernel_w;
+  const std::size_t y_size = info.batch * info.out_channels * info.out_height * info.out_width;
+  const std::uint64_t seed = baseSeed() ^ std::hash<std::string>()(info.name);
+  INFO("layer " << info.name << " (kernel " << info.kernel << "), seed " << seed
+                << " (set CONVGEN_TEST_SEED to vary)");
+  std::mt19937_64 rng(seed);
+
+  {  // Small integers: exact in every summation order.
+    const auto x = smallIntegers<T>(x_size, rng), w = smallIntegers<T>(w_size, rng),
+               b = smallIntegers<T>(info.out_channels, rng);
+    std::vector<T> expected(y_size);
+    ref::conv2dForward<T>(p, x.data(), w.data(), info.bias ? b.data() : nullptr, expected.data());
+    const std::vector<T> got = runKernel<T>(forward, x, w, b, info.bias, y_size);
+    std::size_t mismatches = 0, first = 0;
+    for (std::size_t i = 0; i < y_size; ++i)
+      if (got[i] != expected[i] && mismatches++ == 0) first = i;
+    INFO("small-integer data: first mismatch at flat index " << first << ": got " << +got[first]
+                                                             << ", expected " << +expected[first]);
+    CHECK(mismatches == 0);
+  }
+
+  if constexpr (std::is_floating_point_v<T>) {  // Random reals: the gamma_K bound.
+    const auto x = uniformReals<T>(x_size, rng), w = uniformReals<T>(w_size, rng),
+               b = uniformReals<T>(info.out_channels, rng);
+    std::vector<T> expected(y_size), magnitude(y_size);
+    ref::conv2dForward<T>(p, x.data(), w.data(), info.bias ? b.data() : nullptr, expected.data());
+    std::vector<T> ax(x), aw(w), ab(b);
+    for (std::vector<T>* v : {&ax, &aw, &ab})
+      for (T& e : *v) e = std::abs(e);
+    ref::conv2dForward<T>(p, ax.data(), aw.data(), info.bias ? ab.data() : nullptr,
+                          magnitude.data());
+    const std::vector<T> got = runKernel<T>(forward, x, w, b, info.bias, y_size);
+    const double u = std::numeric_limits<T>::epsilon() / 2;
+    const double k = static_cast<double>(
+        (info.in_channels / info.groups) * info.kernel_h * info.kernel_w + (info.bias ? 1 : 0));
+    const double gamma = k * u / (1 - k * u);
+    std::size_t violations = 0, first = 0;
+    for (std::size_t i = 0; i < y_size; ++i) {
+      // The reference itself rounds once to T at the end: allow one ulp of it.
+      const double tol = 2 * gamma * magnitude[i] + 2 * u * std::abs(double(expected[i]));
+      if (!(std::abs(double(got[i]) - double(expected[i])) <= tol) && violations++ == 0) first = i;
+    }
+    INFO("random data: first violation at flat index " << first << ": got " << got[first]
+                                                       << ", expected " << expected[first]);
+    CHECK(violations == 0);
+  }
+}
+
+}  // namespace convgen::testing

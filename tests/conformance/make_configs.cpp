@@ -1,0 +1,244 @@
+// Writes conformance configs: the edge-case matrix, or seeded random layers.
+//   make_configs matrix OUT.yaml
+//   make_configs random SEED COUNT OUT.yaml
+// Candidates PyTorch would reject are dropped by running each through
+// convgen's own validation (whose rules the errors suite pins down), so the
+// output holds only valid layers. Output is deterministic.
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "convgen/config.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace {
+
+struct Candidate {
+  std::vector<int> input;  // [N, C, H, W] or [C, H, W]
+  int in_channels = 1, out_channels = 1;
+  std::string kernel = "3", stride = "1", padding = "0", dilation = "1";
+  int groups = 1;
+  bool bias = true;
+  std::string mode = "zeros", dtype = "float32";
+};
+
+std::string yamlLayer(const Candidate& c, const std::string& name) {
+  std::ostringstream s;
+  s << "  - name: " << name << "\n    input_shape: [";
+  for (std::size_t i = 0; i < c.input.size(); ++i) s << (i ? ", " : "") << c.input[i];
+  s << "]\n    in_channels: " << c.in_channels << "\n    out_channels: " << c.out_channels
+    << "\n    kernel_size: " << c.kernel << "\n    stride: " << c.stride
+    << "\n    padding: " << c.padding << "\n    dilation: " << c.dilation
+    << "\n    groups: " << c.groups << "\n    bias: " << (c.bias ? "true" : "false")
+    << "\n    padding_mode: " << c.mode << "\n    dtype: " << c.dtype << "\n";
+  return s.str();
+}
+
+bool isValid(const Candidate& c) {
+  const std::string text = "namespace: probe\nlayers:\n" + yamlLayer(c, "probe");
+  llvm::SourceMgr sm;
+  convgen::Diagnostics diags(sm);
+  const unsigned id =
+      sm.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "probe.yaml"), {});
+  return convgen::loadConfig(sm, id, diags).has_value();
+}
+
+std::string pair(int h, int w) {
+  return h == w ? std::to_string(h) : "[" + std::to_string(h) + ", " + std::to_string(w) + "]";
+}
+
+// Every padding mode x padding form x odd/even kernel x dilation x group
+// structure, with dtype, bias, batch form and stride cycling through the
+// cases; then hand-picked extremes.
+std::vector<Candidate> matrix() {
+  std::vector<Candidate> out;
+  const int H = 7, W = 9;  // odd, unequal sizes catch swapped axes
+  const char* modes[] = {"zeros", "reflect", "replicate", "circular"};
+  const char* dtypes[] = {"float32", "float64", "int32", "int64"};
+  struct Groups {
+    int c, o, g;
+  };
+  const Groups groups[] = {{3, 6, 1}, {4, 6, 2}, {4, 4, 4}, {2, 6, 2}};  // 1, 2, dw, dw x3
+  const std::pair<int, int> kernels[] = {{3, 3}, {2, 4}};
+  const std::pair<int, int> dilations[] = {{1, 1}, {2, 1}};
+  int i = 0;
+  for (const char* mode : modes) {
+    const std::string m = mode;
+    // The largest pad each mode accepts on a 7x9 input.
+    const std::string largest = m == "reflect"    ? pair(H - 1, W - 1)
+                                : m == "circular" ? pair(H, W)
+                                                  : pair(5, 6);
+    const std::string paddings[] = {"same", "valid", "1", "[2, 1]", largest};
+    for (const std::string& padding : paddings)
+      for (auto [kh, kw] : kernels)
+        for (auto [dh, dw] : dilations)
+          for (const Groups& g : groups) {
+            Candidate c;
+            c.mode = m;
+            c.padding = padding;
+            c.kernel = pair(kh, kw);
+            c.dilation = pair(dh, dw);
+            c.in_channels = g.c;
+            c.out_channels = g.o;
+            c.groups = g.g;
+            c.bias = i % 2 == 0;
+            // Strides: 1, larger than the kernel, and unequal.
+            const std::string strides[] = {"1", "[4, 5]", "[1, 2]"};
+            c.stride = padding == "same" ? "1" : strides[i % 3];
+            const int batch_form = i % 3;  // N=1, N=2, unbatched
+            const auto shape = [&](int form) {
+              return form == 2 ? std::vector<int>{g.c, H, W}
+                               : std::vector<int>{form == 1 ? 2 : 1, g.c, H, W};
+            };
+            // Fall back to other dtypes / batch forms for combinations
+            // PyTorch rejects (int64 + reflect, circular + unbatched, ...).
+            bool kept = false;
+            for (int d = 0; d < 4 && !kept; ++d)
+              for (int f = 0; f < 3 && !kept; ++f) {
+                c.dtype = dtypes[(i + d) % 4];
+                c.input = shape((batch_form + f) % 3);
+                if (isValid(c)) out.push_back(c), kept = true;
+              }
+            ++i;
+          }
+  }
+  // Extremes.
+  auto add = [&](Candidate c) {
+    if (isValid(c)) out.push_back(c);
+  };
+  Candidate c;
+  c.input = {1, 2, 5, 6};
+  c.in_channels = 2;
+  c.out_channels = 3;
+  c.kernel = "[5, 6]";
+  add(c);  // kernel = input: 1x1 output
+  c.padding = "same";
+  add(c);  // same, kernel = input
+  c.kernel = "[9, 11]";
+  add(c);  // same, kernel > input (zeros)
+  c.kernel = "[5, 6]";
+  c.padding = "[4, 5]";
+  c.mode = "reflect";
+  add(c);  // largest reflect pad
+  c.mode = "circular";
+  c.padding = "[5, 6]";
+  add(c);  // largest circular pad
+  c = Candidate{};
+  c.input = {1, 3, 6, 6};
+  c.in_channels = 3;
+  c.out_channels = 5;
+  c.kernel = "1";
+  add(c);  // 1x1
+  c.stride = "7";
+  add(c);  // stride > input: 1x1 output
+  c.kernel = "2";
+  c.stride = "[3, 4]";
+  c.padding = "1";
+  add(c);  // stride > kernel, padded
+  c = Candidate{};
+  c.input = {3, 8, 11, 13};
+  c.in_channels = 8;
+  c.out_channels = 8;
+  c.groups = 8;
+  c.kernel = "[3, 5]";
+  c.padding = "same";
+  c.mode = "replicate";
+  add(c);  // dw, batch 3
+  c = Candidate{};
+  c.input = {1, 1, 1, 1};
+  c.kernel = "1";
+  add(c);  // one element
+  c = Candidate{};
+  c.input = {1, 1, 1, 9};
+  c.kernel = "[1, 3]";
+  c.mode = "reflect";
+  c.padding = "[0, 2]";
+  add(c);  // a single row
+  c = Candidate{};
+  c.input = {1, 2, 9, 1};
+  c.in_channels = 2;
+  c.kernel = "[3, 1]";
+  c.mode = "circular";
+  c.padding = "[1, 0]";
+  c.dilation = "[4, 1]";
+  add(c);  // a single column
+  c = Candidate{};
+  c.input = {1, 16, 12, 12};
+  c.in_channels = 16;
+  c.out_channels = 9;
+  c.kernel = "3";
+  c.padding = "same";
+  c.dtype = "int64";
+  add(c);  // deeper reduction, int
+  return out;
+}
+
+std::vector<Candidate> random(std::uint64_t seed, int count) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const char* modes[] = {"zeros", "reflect", "replicate", "circular"};
+  const char* dtypes[] = {"float32", "float64", "int32", "int64"};
+  std::vector<Candidate> out;
+  for (int attempts = 0; static_cast<int>(out.size()) < count && attempts < count * 200;
+       ++attempts) {
+    Candidate c;
+    const int g = pick(1, 3);
+    c.groups = g;
+    c.in_channels = g * pick(1, 3);
+    c.out_channels = g * pick(1, 3);
+    const int h = pick(1, 12), w = pick(1, 12);
+    c.input = pick(0, 3) == 0 ? std::vector<int>{c.in_channels, h, w}
+                              : std::vector<int>{pick(1, 2), c.in_channels, h, w};
+    c.kernel = pair(pick(1, 5), pick(1, 5));
+    c.stride = pair(pick(1, 3), pick(1, 3));
+    c.dilation = pair(pick(1, 3), pick(1, 3));
+    const int p = pick(0, 5);
+    c.padding = p == 0 ? "same" : p == 1 ? "valid" : pair(pick(0, 4), pick(0, 4));
+    if (c.padding == "same") c.stride = "1";
+    c.mode = modes[pick(0, 3)];
+    c.dtype = dtypes[pick(0, 3)];
+    c.bias = pick(0, 1) == 1;
+    if (isValid(c)) out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  std::vector<Candidate> layers;
+  std::string out_path, ns;
+  if (mode == "matrix" && argc == 3) {
+    layers = matrix();
+    out_path = argv[2];
+    ns = "matrix";
+  } else if (mode == "random" && argc == 5) {
+    layers = random(std::strtoull(argv[2], nullptr, 10), std::atoi(argv[3]));
+    out_path = argv[4];
+    ns = "property";
+  } else {
+    std::fprintf(stderr, "usage: make_configs matrix OUT.yaml | random SEED COUNT OUT.yaml\n");
+    return 2;
+  }
+  std::ostringstream yaml;
+  yaml << "# Generated by tests/conformance/make_configs (" << mode << "). Do not edit.\n"
+       << "namespace: " << ns << "\nlayers:\n";
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "l%04zu", i);
+    yaml << yamlLayer(layers[i], name);
+  }
+  std::ifstream existing(out_path, std::ios::binary);
+  std::stringstream old;
+  old << existing.rdbuf();
+  if (old.str() != yaml.str()) std::ofstream(out_path, std::ios::binary) << yaml.str();
+  std::printf("%zu layers\n", layers.size());
+  return layers.empty() ? 1 : 0;
+}
