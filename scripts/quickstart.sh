@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Quick start: installs the dependencies (apt-get), builds convgen, and runs
+# the main job on the bundled configs: shapes of an example network, then the
+# example kernels generated at build time, checked against the reference.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${BUILD_DIR:-$root/build}"
+
+"$root/scripts/install-deps.sh"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build "$build" -j "$(nproc)" --target convgen seeds_demo
+
+echo "== convgen shapes configs/resnet18.yaml"
+"$build/generator/convgen" shapes "$root/configs/resnet18.yaml"
+echo
+echo "== generated kernels for configs/seeds.yaml vs the reference"
+"$build/examples/seeds_demo"
