@@ -176,6 +176,23 @@ std::vector<Candidate> matrix() {
   c.padding = "same";
   c.dtype = "int64";
   add(c);  // deeper reduction, int
+  // Rows wide enough for interior SIMD tiles, at every column stride (the
+  // AVX2 emitter loads stride 1 directly, de-interleaves stride 2 and
+  // gathers larger strides), in every padding mode.
+  const char* wide_modes[] = {"zeros", "reflect", "replicate", "circular"};
+  for (int sw = 1; sw <= 3; ++sw)
+    for (const char* mode : wide_modes) {
+      c = Candidate{};
+      c.input = {1, 3, 6, 150};
+      c.in_channels = 3;
+      c.out_channels = 7;
+      c.kernel = "[3, 4]";
+      c.stride = "[1, " + std::to_string(sw) + "]";
+      c.padding = "[1, 3]";
+      c.dilation = "[1, 2]";
+      c.mode = mode;
+      add(c);
+    }
   return out;
 }
 

@@ -42,15 +42,19 @@ Interval interiorRange(std::int64_t in, std::int64_t out, std::int64_t pad_lo, s
 struct KernelPlan {
   LayerSpec layer;
   LayerShapes shapes;
-  std::string strategy;      // "direct" today; the name decodes the algorithm
-  Interval rows, cols;       // the interior region
-  std::int64_t oc_tile = 1;  // output channels per register tile
-  std::int64_t ow_tile = 1;  // output columns per register tile
+  // "direct": portable scalar code. "direct_w8": AVX2, each register holds 8
+  // consecutive output columns of one channel (NCHW's contiguous axis).
+  std::string strategy;
+  Interval rows, cols;        // the interior region
+  std::int64_t oc_tile = 1;   // output channels per register tile
+  std::int64_t ow_tile = 1;   // output columns per register tile (scalar strategy)
+  std::int64_t vec_tile = 0;  // 8-float vectors per register tile (direct_w8), else 0
   WindowUnroll window = WindowUnroll::Full;
   std::int64_t border_pixels = 0;        // output pixels per plane outside the interior
   std::int64_t unrolled_statements = 0;  // in the largest straight-line function
 
-  // The kernel's name, its spec: <layer>__<isa>_<strategy>_oc<N>xow<M>_<window>.
+  // The kernel's name, its spec: <layer>__<isa>_<strategy>_oc<N>x<tile>_<window>
+  // where <tile> is ow<M> (M output columns) or v<M> (M vectors of 8 columns).
   std::string kernelName() const;
 };
 

@@ -1,0 +1,387 @@
+// The AVX2 + FMA emitter for float32: strategy "direct_w8".
+//
+// A ymm register holds 8 consecutive output columns of one output channel,
+// so input rows are read with plain loads (NCHW's contiguous axis) and each
+// weight is a broadcast. A register tile is oc_tile channels x vec_tile
+// vectors of one output row; the c loop runs inside the tile and the kh x kw
+// window is straight-line (unrolled_* functions, no loops).
+//
+// Every output row is cut into column tiles at generation time. Interior
+// tiles (every lane reads inside the input) run in a loop with constant
+// offsets. Border tiles (a lane reads padding, or lies past the row's end)
+// get their own code with each (vector, tap) load chosen here: a plain load,
+// an in-range load plus a constant lane permutation (which also realises
+// reflect/replicate/circular padding and zero lanes), or a masked gather.
+// Rows map through sourceRow(), and rows of zero padding are skipped.
+#include "layer_emitter.h"
+
+namespace convgen::detail {
+namespace {
+
+constexpr std::int64_t kLanes = 8;
+
+std::string lanes(const std::vector<std::int64_t>& v) { return join(v, ", "); }
+
+std::string maskVector(const std::vector<bool>& on) {
+  std::vector<std::int64_t> bits;
+  for (bool b : on) bits.push_back(b ? -1 : 0);
+  return "_mm256_setr_epi32(" + lanes(bits) + ")";
+}
+
+// How one 8-lane input vector of a border tile is formed.
+struct VectorLoad {
+  enum Kind { Zero, Contiguous, Strided2, Permute, Gather } kind = Zero;
+  std::int64_t base = 0;            // Contiguous/Permute: first column loaded
+  std::vector<std::int64_t> index;  // Permute: lane source within the load; Gather: column
+  std::vector<bool> live;           // lanes that read input (others are 0)
+};
+
+class Avx2Emitter : public LayerEmitter {
+ public:
+  using LayerEmitter::LayerEmitter;
+
+ protected:
+  std::string targetAttribute() const override { return "CONVGEN_TARGET_AVX2 "; }
+
+  struct ColumnTile {
+    std::int64_t ow0 = 0;              // first output column
+    std::int64_t vectors = 0;          // vectors in this tile
+    std::int64_t valid_last = kLanes;  // live lanes of the last vector
+    bool interior = false;
+  };
+
+  std::int64_t og() const { return l_.out_channels / l_.groups; }
+  std::int64_t reduction() const {
+    return (l_.in_channels / l_.groups) * l_.kernel.h * l_.kernel.w;
+  }
+
+  // Column of output lane (vector v, lane j) for tap q, before padding maps.
+  std::int64_t column(const ColumnTile& t, std::int64_t v, std::int64_t j, std::int64_t q) const {
+    return (t.ow0 + kLanes * v + j) * l_.stride.w - l_.pad.left + q * l_.dilation.w;
+  }
+
+  bool laneValid(const ColumnTile& t, std::int64_t v, std::int64_t j) const {
+    return t.ow0 + kLanes * v + j < p_.shapes.out_width;
+  }
+
+  // A clean vector: every lane is stored and, for every tap, reads inside
+  // the row with the plain load its stride uses (stride 2 loads 16 floats).
+  bool isClean(std::int64_t v) const {
+    ColumnTile t;
+    t.ow0 = kLanes * v;
+    if (t.ow0 + kLanes > p_.shapes.out_width) return false;
+    for (std::int64_t q = 0; q < l_.kernel.w; ++q) {
+      const std::int64_t first = column(t, 0, 0, q);
+      const std::int64_t last = column(t, 0, kLanes - 1, q);
+      if (first < 0 || last >= l_.in_width) return false;
+      if (l_.stride.w == 2 && first + 2 * kLanes - 1 >= l_.in_width) return false;
+    }
+    return true;
+  }
+
+  // Column tiles of one output row, left to right: vectors touching the left
+  // padding, then full interior tiles (looped), then the rest (constant code).
+  std::vector<ColumnTile> columnTiles() const {
+    const std::int64_t vectors = (p_.shapes.out_width + kLanes - 1) / kLanes;
+    std::int64_t a = 0;
+    while (a < vectors && !isClean(a)) ++a;
+    std::int64_t b = a;
+    while (b < vectors && isClean(b)) ++b;
+    std::vector<ColumnTile> tiles;
+    auto add = [&](std::int64_t v0, std::int64_t count, bool interior) {
+      ColumnTile t;
+      t.ow0 = v0 * kLanes;
+      t.vectors = count;
+      t.valid_last = std::min(kLanes, p_.shapes.out_width - (v0 + count - 1) * kLanes);
+      t.interior = interior;
+      tiles.push_back(t);
+    };
+    auto chunks = [&](std::int64_t from, std::int64_t to, bool interior_full) {
+      for (std::int64_t v0 = from; v0 < to; v0 += p_.vec_tile) {
+        const std::int64_t count = std::min(p_.vec_tile, to - v0);
+        add(v0, count, interior_full && count == p_.vec_tile);
+      }
+    };
+    chunks(0, a, false);
+    chunks(a, b, true);
+    chunks(b, vectors, false);
+    return tiles;
+  }
+
+  VectorLoad borderLoad(const ColumnTile& t, std::int64_t v, std::int64_t q) const {
+    VectorLoad load;
+    std::vector<std::int64_t> src(kLanes, -1);
+    load.live.assign(kLanes, false);
+    std::int64_t lo = l_.in_width, hi = -1;
+    for (std::int64_t j = 0; j < kLanes; ++j) {
+      if (!laneValid(t, v, j)) continue;  // past the row's end: never stored
+      src[j] = mapIndex(column(t, v, j, q), l_.in_width);
+      if (src[j] < 0) continue;  // zero padding
+      load.live[j] = true;
+      lo = std::min(lo, src[j]);
+      hi = std::max(hi, src[j]);
+    }
+    if (hi < 0) return load;  // all zero: the tap contributes nothing
+    bool contiguous = true;
+    for (std::int64_t j = 0; j < kLanes; ++j) contiguous &= load.live[j] && src[j] == src[0] + j;
+    if (contiguous) {
+      load.kind = VectorLoad::Contiguous;
+      load.base = src[0];
+      return load;
+    }
+    bool strided2 = src[0] + 2 * kLanes - 1 < l_.in_width;
+    for (std::int64_t j = 0; j < kLanes; ++j) strided2 &= load.live[j] && src[j] == src[0] + 2 * j;
+    if (strided2) {
+      load.kind = VectorLoad::Strided2;
+      load.base = src[0];
+      return load;
+    }
+    if (l_.in_width >= kLanes && hi - lo < kLanes) {
+      load.kind = VectorLoad::Permute;
+      load.base = std::min(lo, l_.in_width - kLanes);
+      for (std::int64_t j = 0; j < kLanes; ++j)
+        load.index.push_back(load.live[j] ? src[j] - load.base : 0);
+      return load;
+    }
+    load.kind = VectorLoad::Gather;
+    for (std::int64_t j = 0; j < kLanes; ++j) load.index.push_back(load.live[j] ? src[j] : 0);
+    return load;
+  }
+
+  bool anyLiveLoad(const ColumnTile& t, std::int64_t q) const {
+    for (std::int64_t v = 0; v < t.vectors; ++v)
+      if (borderLoad(t, v, q).kind != VectorLoad::Zero) return true;
+    return false;
+  }
+
+  // The 8 even-indexed floats of the 16 at `at`: shuffle within 128-bit
+  // lanes, then put the 64-bit halves in order.
+  static std::string evenColumns(const std::string& at) {
+    return "_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps("
+           "_mm256_loadu_ps(" +
+           at + "), _mm256_loadu_ps(" + at +
+           " + 8), _MM_SHUFFLE(2, 0, 2, 0))), _MM_SHUFFLE(3, 1, 2, 0)))";
+  }
+
+  std::string tileName(const ColumnTile& t, std::size_t index, std::int64_t ocb) const {
+    return (t.interior ? std::string("in") : "b" + str(index)) + "_oc" + str(ocb);
+  }
+
+  // Straight-line window of one input channel for one column tile.
+  void window(Code& c, const ColumnTile& t, std::size_t index, std::int64_t ocb) {
+    const bool zeros_rows = l_.padding_mode == PaddingMode::Zeros &&
+                            (p_.rows.lo > 0 || p_.rows.hi < p_.shapes.out_height);
+    c.line("// Channel ci's " + str(l_.kernel.h) + "x" + str(l_.kernel.w) + " window for " +
+           str(ocb) + " output channels x " + str(t.vectors) + " vectors (" +
+           (t.interior ? "interior tile" : "border tile at column " + str(t.ow0)) + ").");
+    c.open(targetAttribute() + "inline void unrolled_" + tileName(t, index, ocb) +
+           "(__m256 (&acc)[" + str(ocb) + "][" + str(t.vectors) +
+           "], const float* x_c, const std::int64_t* roff, const float* w_c, std::int64_t c0) "
+           "noexcept");
+    if (!t.interior) c.line("(void)c0;  // a border tile's columns are constants");
+    for (std::int64_t p = 0; p < l_.kernel.h; ++p) {
+      if (zeros_rows)
+        c.open("if (roff[" + str(p) + "] >= 0)");
+      else
+        c.open("");
+      c.line("const float* r = x_c + roff[" + str(p) + "];");
+      for (std::int64_t q = 0; q < l_.kernel.w; ++q) {
+        if (!t.interior && !anyLiveLoad(t, q)) continue;  // reads only zero padding
+        c.open("");
+        std::vector<bool> live_vector(t.vectors, true);
+        for (std::int64_t v = 0; v < t.vectors; ++v) {
+          const std::string x = "x" + str(v);
+          if (t.interior) {
+            const std::string at = "r + c0 + " + str(kLanes * v * l_.stride.w + q * l_.dilation.w);
+            if (l_.stride.w == 1) {
+              c.line("const __m256 " + x + " = _mm256_loadu_ps(" + at + ");");
+            } else if (l_.stride.w == 2) {
+              c.line("const __m256 " + x + " = " + evenColumns(at) + ";");
+            } else {
+              std::vector<std::int64_t> idx;
+              for (std::int64_t j = 0; j < kLanes; ++j) idx.push_back(j * l_.stride.w);
+              c.line("const __m256 " + x + " = _mm256_i32gather_ps(" + at + ", _mm256_setr_epi32(" +
+                     lanes(idx) + "), 4);");
+            }
+            continue;
+          }
+          const VectorLoad load = borderLoad(t, v, q);
+          switch (load.kind) {
+            case VectorLoad::Zero:
+              live_vector[v] = false;
+              break;
+            case VectorLoad::Contiguous:
+              c.line("const __m256 " + x + " = _mm256_loadu_ps(r + " + str(load.base) + ");");
+              break;
+            case VectorLoad::Strided2:
+              c.line("const __m256 " + x + " = " + evenColumns("r + " + str(load.base)) + ";");
+              break;
+            case VectorLoad::Permute: {
+              std::string value = "_mm256_permutevar8x32_ps(_mm256_loadu_ps(r + " + str(load.base) +
+                                  "), _mm256_setr_epi32(" + lanes(load.index) + "))";
+              if (std::find(load.live.begin(), load.live.end(), false) != load.live.end())
+                value = "_mm256_and_ps(" + value + ", _mm256_castsi256_ps(" +
+                        maskVector(load.live) + "))";
+              c.line("const __m256 " + x + " = " + value + ";");
+              break;
+            }
+            case VectorLoad::Gather:
+              c.line("const __m256 " + x +
+                     " = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), r, "
+                     "_mm256_setr_epi32(" +
+                     lanes(load.index) + "), _mm256_castsi256_ps(" + maskVector(load.live) +
+                     "), 4);");
+              break;
+          }
+        }
+        for (std::int64_t i = 0; i < ocb; ++i) {
+          c.line("{");
+          c.indent(1);
+          c.line("const __m256 w = _mm256_broadcast_ss(w_c + " +
+                 str(i * reduction() + p * l_.kernel.w + q) + ");");
+          for (std::int64_t v = 0; v < t.vectors; ++v)
+            if (live_vector[v])
+              c.line("acc[" + str(i) + "][" + str(v) + "] = _mm256_fmadd_ps(w, x" + str(v) +
+                     ", acc[" + str(i) + "][" + str(v) + "]);");
+          c.indent(-1);
+          c.line("}");
+        }
+        c.close();
+      }
+      c.close();
+    }
+    c.close();
+  }
+
+  // Bias, every input channel of the group, store (masked past the row's end).
+  void tile(Code& c, const ColumnTile& t, std::size_t index, std::int64_t ocb) {
+    const std::string name = tileName(t, index, ocb);
+    c.open(targetAttribute() + "inline void tile_" + name +
+           "(const float* x_g, const std::int64_t* roff, const float* w_o, const float* b_o, "
+           "float* y_row, std::int64_t ow0) noexcept");
+    if (!t.interior) c.line("(void)ow0;");
+    c.line("__m256 acc[" + str(ocb) + "][" + str(t.vectors) + "];");
+    for (std::int64_t i = 0; i < ocb; ++i) {
+      const std::string init =
+          l_.bias ? "_mm256_set1_ps(b_o[" + str(i) + "])" : "_mm256_setzero_ps()";
+      for (std::int64_t v = 0; v < t.vectors; ++v)
+        c.line("acc[" + str(i) + "][" + str(v) + "] = " + init + ";");
+    }
+    if (!l_.bias) c.line("(void)b_o;");
+    const std::string c0 = t.interior ? "ow0 * kSW - kPL" : "0";
+    c.open("for (std::int64_t ci = 0; ci < kCg; ++ci)");
+    c.line("unrolled_" + name + "(acc, x_g + ci * kH * kW, roff, w_o + ci * kKH * kKW, " + c0 +
+           ");");
+    c.close();
+    const std::string col = t.interior ? "ow0" : str(t.ow0);
+    for (std::int64_t i = 0; i < ocb; ++i) {
+      for (std::int64_t v = 0; v < t.vectors; ++v) {
+        const std::string at =
+            "y_row + " + str(i) + " * kOH * kOW + " + col + " + " + str(kLanes * v);
+        const std::string value = "acc[" + str(i) + "][" + str(v) + "]";
+        if (v + 1 == t.vectors && t.valid_last < kLanes) {
+          std::vector<bool> on(kLanes);
+          for (std::int64_t j = 0; j < kLanes; ++j) on[j] = j < t.valid_last;
+          c.line("_mm256_maskstore_ps(" + at + ", " + maskVector(on) + ", " + value + ");");
+        } else {
+          c.line("_mm256_storeu_ps(" + at + ", " + value + ");");
+        }
+      }
+    }
+    c.close();
+  }
+
+  // Every output row of one block of `ocb` output channels.
+  void rows(Code& c, const std::vector<ColumnTile>& tiles, std::int64_t ocb) {
+    const bool border_rows = p_.rows.lo > 0 || p_.rows.hi < p_.shapes.out_height;
+    c.line("// All output rows of " + str(ocb) + " output channels.");
+    c.open(targetAttribute() + "inline void rows_oc" + str(ocb) +
+           "(const float* x_g, const float* w_o, const float* b_o, float* y_o) noexcept");
+    c.open("for (std::int64_t oh = 0; oh < kOH; ++oh)");
+    c.line("// Offset of each kernel row's source row; -1 when it is zero padding.");
+    c.line("std::int64_t roff[kKH];");
+    c.open("for (std::int64_t p = 0; p < kKH; ++p)");
+    if (border_rows) {
+      c.line("const std::int64_t r = sourceRow(oh * kSH - kPT + p * kDH);");
+      c.line("roff[p] = r < 0 ? -1 : r * kW;");
+    } else {
+      c.line("roff[p] = (oh * kSH - kPT + p * kDH) * kW;");
+    }
+    c.close();
+    c.line("float* y_row = y_o + oh * kOW;");
+    std::size_t i = 0;
+    while (i < tiles.size()) {
+      if (tiles[i].interior) {
+        std::size_t j = i;
+        while (j < tiles.size() && tiles[j].interior) ++j;
+        const std::int64_t step = kLanes * p_.vec_tile;
+        c.open("for (std::int64_t ow0 = " + str(tiles[i].ow0) +
+               "; ow0 <= " + str(tiles[j - 1].ow0) + "; ow0 += " + str(step) + ")");
+        c.line("tile_" + tileName(tiles[i], i, ocb) + "(x_g, roff, w_o, b_o, y_row, ow0);");
+        c.close();
+        i = j;
+      } else {
+        c.line("tile_" + tileName(tiles[i], i, ocb) + "(x_g, roff, w_o, b_o, y_row, " +
+               str(tiles[i].ow0) + ");");
+        ++i;
+      }
+    }
+    c.close();
+    c.close();
+  }
+
+  std::vector<std::int64_t> ocBlocks() const {
+    std::vector<std::int64_t> blocks = {p_.oc_tile};
+    if (og() % p_.oc_tile) blocks.push_back(og() % p_.oc_tile);
+    return blocks;
+  }
+
+  std::string kernels() override {
+    Code c;
+    const std::vector<ColumnTile> tiles = columnTiles();
+    for (std::int64_t ocb : ocBlocks()) {
+      bool interior_done = false;
+      for (std::size_t i = 0; i < tiles.size(); ++i) {
+        if (tiles[i].interior && interior_done) continue;
+        interior_done |= tiles[i].interior;
+        c.line();
+        window(c, tiles[i], i, ocb);
+        c.line();
+        tile(c, tiles[i], i, ocb);
+      }
+      c.line();
+      rows(c, tiles, ocb);
+    }
+    return c.text();
+  }
+
+  std::string body() override {
+    Code c;
+    c.indent(1);
+    c.open("for (std::int64_t n = 0; n < kN; ++n)");
+    c.open("for (std::int64_t g = 0; g < kG; ++g)");
+    c.line("const float* x_g = input + (n * kC + g * kCg) * kH * kW;");
+    c.line("const float* w_g = weight + g * kOg * kCg * kKH * kKW;");
+    if (l_.bias) c.line("const float* b_g = bias + g * kOg;");
+    c.line("float* y_g = output + (n * kO + g * kOg) * kOH * kOW;");
+    const std::int64_t full = og() / p_.oc_tile * p_.oc_tile;
+    auto call = [&](std::int64_t ocb, const std::string& o) {
+      return "rows_oc" + str(ocb) + "(x_g, w_g + " + o + " * kCg * kKH * kKW, " +
+             (l_.bias ? "b_g + " + o : std::string("nullptr")) + ", y_g + " + o + " * kOH * kOW);";
+    };
+    c.open("for (std::int64_t o = 0; o < " + str(full) + "; o += " + str(p_.oc_tile) + ")");
+    c.line(call(p_.oc_tile, "o"));
+    c.close();
+    if (full < og()) c.line(call(og() - full, str(full)));
+    c.close().close();
+    return c.text();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<LayerEmitter> makeAvx2Emitter(const ModelSpec& model, const KernelPlan& plan) {
+  return std::make_unique<Avx2Emitter>(model, plan);
+}
+
+}  // namespace convgen::detail
