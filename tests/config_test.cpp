@@ -1,0 +1,658 @@
+// Reading valid configs (convgen/config.h): the shipped configs, defaults,
+// the int-or-pair forms, 'same'/'valid', per-layer overrides, PyTorch's
+// accepted edge cases; and robustness: hostile or damaged input never
+// crashes and never succeeds silently — it loads, or it is diagnosed as
+// `x.yaml:LINE:COL: error: ...`.
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "convgen/config.h"
+#include "convgen/diagnostics.h"
+#include "convgen/shapes.h"
+#include "convgen/spec.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+
+using convgen::DType;
+using convgen::Hw;
+using convgen::Isa;
+using convgen::LayerSpec;
+using convgen::ModelSpec;
+using convgen::Padding4;
+using convgen::PaddingKind;
+using convgen::PaddingMode;
+
+namespace {
+
+struct Loaded {
+  std::optional<ModelSpec> model;
+  std::vector<std::string> lines;
+  std::size_t errors = 0;
+};
+
+Loaded load(llvm::StringRef text) {
+  llvm::SourceMgr sm;
+  convgen::Diagnostics diags(sm);
+  const unsigned id =
+      sm.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "x.yaml"), llvm::SMLoc());
+  Loaded out;
+  out.model = convgen::loadConfig(sm, id, diags);
+  out.lines = diags.lines();
+  out.errors = diags.errorCount();
+  return out;
+}
+
+std::string join(const std::vector<std::string>& lines) {
+  std::string s;
+  for (const std::string& l : lines) s += l + "\n";
+  return s;
+}
+
+// Loads `text`, requiring success and silence.
+ModelSpec loadValid(const std::string& text) {
+  const Loaded r = load(text);
+  INFO(text << "\ndiagnostics:\n" << join(r.lines));
+  REQUIRE(r.lines.empty());
+  REQUIRE(r.model.has_value());
+  return *r.model;
+}
+
+LayerSpec loadOneValid(const std::string& text) {
+  const ModelSpec m = loadValid(text);
+  REQUIRE(m.layers.size() == 1);
+  return m.layers[0];
+}
+
+// One layer: `extra` holds further `key: value` lines, indented by 4.
+std::string oneLayer(const std::string& extra, const std::string& input_shape = "[1, 3, 8, 8]",
+                     int in = 3, int out = 4, const std::string& kernel = "3") {
+  return "namespace: t\nlayers:\n  - name: conv\n    input_shape: " + input_shape +
+         "\n    in_channels: " + std::to_string(in) + "\n    out_channels: " +
+         std::to_string(out) + "\n    kernel_size: " + kernel + "\n" + extra;
+}
+
+const std::regex& diagnosticLine() {
+  static const std::regex re("^x\\.yaml:[0-9]+:[0-9]+: error: ");
+  return re;
+}
+
+// The robustness contract: a model and no diagnostics, or no model and at
+// least one diagnostic, each with a location in x.yaml.
+void requireLoadsOrDiagnoses(const Loaded& r, const std::string& what) {
+  INFO(what << "\ndiagnostics:\n" << join(r.lines));
+  REQUIRE(r.errors == r.lines.size());
+  if (r.model) {
+    REQUIRE(r.lines.empty());
+    return;
+  }
+  REQUIRE(!r.lines.empty());
+  for (const std::string& line : r.lines) {
+    INFO(line);
+    REQUIRE(std::regex_search(line, diagnosticLine()));
+  }
+}
+
+// Only diagnoses (never loads).
+void requireDiagnosed(const Loaded& r, const std::string& what) {
+  requireLoadsOrDiagnoses(r, what);
+  REQUIRE_FALSE(r.model.has_value());
+}
+
+// A valid config that uses most keys and both YAML styles; the base for
+// truncation and mutation.
+const char* const kFullConfig = R"(# a config for robustness tests
+namespace: robust::net
+isa: avx2
+layers:
+  - name: stem
+    input_shape: [2, 3, 16, 16]
+    in_channels: 3
+    out_channels: 8
+    kernel_size: [3, 5]
+    stride: [2, 1]
+    padding: [1, 2]
+    dilation: 1
+    groups: 1
+    bias: false
+    padding_mode: zeros
+    dtype: float32
+    isa: scalar
+    device: cpu
+  - name: dw
+    input_shape: [8, 8, 12]
+    in_channels: 8
+    out_channels: 8
+    kernel_size: 3
+    padding: same
+    padding_mode: reflect
+    groups: 8
+  - {name: pw, input_shape: [1, 8, 8, 12], in_channels: 8, out_channels: 16, kernel_size: 1, dtype: float64}
+  - {name: ring, input_shape: [1, 16, 8, 12], in_channels: 16, out_channels: 4, kernel_size: 3, padding: 'valid', padding_mode: circular, dtype: int64, dilation: [2, 1]}
+)";
+
+}  // namespace
+
+// --- The shipped configs ----------------------------------------------------
+
+TEST_CASE("every shipped config loads without a diagnostic", "[config]") {
+  const std::map<std::string, std::size_t> expected_layers = {
+      {"kws.yaml", 5}, {"mobilenetv2.yaml", 30}, {"resnet18.yaml", 11}, {"seeds.yaml", 5}};
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(CONVGEN_CONFIGS_DIR, ec), end; it != end && !ec;
+       it.increment(ec)) {
+    const llvm::StringRef name = llvm::sys::path::filename(it->path());
+    if (name.endswith(".yaml")) names.push_back(name.str());
+  }
+  REQUIRE(!ec);
+  std::sort(names.begin(), names.end());
+  for (const auto& [name, count] : expected_layers) {
+    INFO(name);
+    CHECK(std::find(names.begin(), names.end(), name) != names.end());
+  }
+  for (const std::string& name : names) {
+    DYNAMIC_SECTION(name) {
+      const std::string path = std::string(CONVGEN_CONFIGS_DIR) + "/" + name;
+      llvm::SourceMgr sm;
+      convgen::Diagnostics diags(sm);
+      const std::optional<ModelSpec> model = convgen::loadConfigFile(path, sm, diags);
+      INFO(join(diags.lines()));
+      REQUIRE_FALSE(diags.hasErrors());
+      REQUIRE(model.has_value());
+      CHECK(model->config_name == name);
+      CHECK_FALSE(model->layers.empty());
+      if (auto it = expected_layers.find(name); it != expected_layers.end()) {
+        CHECK(model->layers.size() == it->second);
+        CHECK(model->cpp_namespace == llvm::sys::path::stem(name).str());
+      }
+      for (const LayerSpec& l : model->layers) {
+        INFO(l.name);
+        std::string why;
+        CHECK(convgen::isSafeIdentifier(l.name, &why));
+        const convgen::LayerShapes s = convgen::inferShapes(l);
+        CHECK(s.out_height >= 1);
+        CHECK(s.out_width >= 1);
+        if (l.padding_kind == PaddingKind::Same) {
+          CHECK(s.out_height == l.in_height);
+          CHECK(s.out_width == l.in_width);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("the shipped configs hold what their comments say", "[config]") {
+  auto loadFile = [](const char* name) {
+    llvm::SourceMgr sm;
+    convgen::Diagnostics diags(sm);
+    std::optional<ModelSpec> m =
+        convgen::loadConfigFile(std::string(CONVGEN_CONFIGS_DIR) + "/" + name, sm, diags);
+    REQUIRE(m.has_value());
+    return *m;
+  };
+  const ModelSpec seeds = loadFile("seeds.yaml");
+  REQUIRE(seeds.layers.size() == 5);
+  const LayerSpec& irregular = seeds.layers[4];
+  CHECK(irregular.name == "irregular");
+  CHECK(irregular.kernel == Hw{3, 5});
+  CHECK(irregular.stride == Hw{2, 1});
+  CHECK(irregular.dilation == Hw{3, 1});
+  CHECK(irregular.pad == Padding4{4, 4, 2, 2});
+  CHECK(convgen::inferShapes(irregular).output == std::vector<std::int64_t>{20, 33, 26, 100});
+  CHECK(convgen::inferShapes(seeds.layers[1]).output == std::vector<std::int64_t>{1, 1, 2, 2});
+  CHECK_FALSE(seeds.layers[0].bias);
+
+  const ModelSpec kws = loadFile("kws.yaml");
+  REQUIRE(kws.layers.size() == 5);
+  for (const LayerSpec& l : kws.layers) CHECK_FALSE(l.batched);
+  CHECK(kws.layers[1].groups == 64);
+  CHECK(kws.layers[1].padding_kind == PaddingKind::Same);
+  CHECK(kws.layers[3].padding_mode == PaddingMode::Replicate);
+  CHECK(convgen::inferShapes(kws.layers[0]).output == std::vector<std::int64_t>{64, 25, 5});
+
+  const ModelSpec mnv2 = loadFile("mobilenetv2.yaml");
+  for (const LayerSpec& l : mnv2.layers) CHECK_FALSE(l.bias);
+  CHECK(convgen::inferShapes(mnv2.layers[0]).output == std::vector<std::int64_t>{1, 32, 112, 112});
+
+  const ModelSpec r18 = loadFile("resnet18.yaml");
+  CHECK(convgen::inferShapes(r18.layers[0]).output == std::vector<std::int64_t>{1, 64, 112, 112});
+}
+
+// --- Defaults and forms -----------------------------------------------------
+
+TEST_CASE("omitted arguments take nn.Conv2d's defaults", "[config]") {
+  const ModelSpec m = loadValid(oneLayer(""));
+  CHECK(m.config_name == "x.yaml");
+  CHECK(m.cpp_namespace == "t");
+  REQUIRE(m.layers.size() == 1);
+  const LayerSpec& l = m.layers[0];
+  CHECK(l.name == "conv");
+  CHECK(l.batched);
+  CHECK(l.batch == 1);
+  CHECK(l.in_channels == 3);
+  CHECK(l.in_height == 8);
+  CHECK(l.in_width == 8);
+  CHECK(l.out_channels == 4);
+  CHECK(l.kernel == Hw{3, 3});
+  CHECK(l.stride == Hw{1, 1});
+  CHECK(l.padding_kind == PaddingKind::Explicit);
+  CHECK(l.pad == Padding4{0, 0, 0, 0});
+  CHECK(l.dilation == Hw{1, 1});
+  CHECK(l.groups == 1);
+  CHECK(l.bias);
+  CHECK(l.padding_mode == PaddingMode::Zeros);
+  CHECK(l.dtype == DType::Float32);
+  CHECK(l.isa == Isa::Scalar);  // no isa anywhere
+}
+
+TEST_CASE("isa comes from the top level unless a layer overrides it", "[config]") {
+  const std::string text = R"(namespace: a::b
+isa: avx2
+layers:
+  - {name: first, input_shape: [1, 3, 8, 8], in_channels: 3, out_channels: 4, kernel_size: 3}
+  - {name: second, input_shape: [1, 3, 8, 8], in_channels: 3, out_channels: 4, kernel_size: 3, isa: neon}
+  - {name: third, input_shape: [1, 3, 8, 8], in_channels: 3, out_channels: 4, kernel_size: 3, isa: scalar}
+  - {name: fourth, input_shape: [1, 3, 8, 8], in_channels: 3, out_channels: 4, kernel_size: 3}
+)";
+  const ModelSpec m = loadValid(text);
+  CHECK(m.cpp_namespace == "a::b");
+  REQUIRE(m.layers.size() == 4);
+  CHECK(m.layers[0].isa == Isa::Avx2);
+  CHECK(m.layers[1].isa == Isa::Neon);
+  CHECK(m.layers[2].isa == Isa::Scalar);
+  CHECK(m.layers[3].isa == Isa::Avx2);
+  // The layers keep their order and names.
+  CHECK(m.layers[0].name == "first");
+  CHECK(m.layers[3].name == "fourth");
+  // The top-level isa may come after the layers.
+  const ModelSpec late = loadValid(
+      "namespace: t\nlayers:\n  - {name: c, input_shape: [1, 1, 4, 4], in_channels: 1, "
+      "out_channels: 1, kernel_size: 1}\nisa: avx512\n");
+  CHECK(late.layers[0].isa == Isa::Avx512);
+}
+
+TEST_CASE("kernel_size, stride, dilation and padding take an int or a pair", "[config]") {
+  struct Row {
+    std::string extra, kernel;
+    Hw k, s, d;
+    Padding4 pad;
+  };
+  const Row rows[] = {
+      {"", "3", {3, 3}, {1, 1}, {1, 1}, {0, 0, 0, 0}},
+      {"", "[3, 5]", {3, 5}, {1, 1}, {1, 1}, {0, 0, 0, 0}},
+      {"", "[1, 1]", {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}},
+      {"    stride: 2\n", "3", {3, 3}, {2, 2}, {1, 1}, {0, 0, 0, 0}},
+      {"    stride: [2, 1]\n", "3", {3, 3}, {2, 1}, {1, 1}, {0, 0, 0, 0}},
+      {"    stride: [3]\n", "3", {3, 3}, {3, 3}, {1, 1}, {0, 0, 0, 0}},
+      {"    dilation: 2\n", "3", {3, 3}, {1, 1}, {2, 2}, {0, 0, 0, 0}},
+      {"    dilation: [1, 2]\n", "3", {3, 3}, {1, 1}, {1, 2}, {0, 0, 0, 0}},
+      {"    padding: 1\n", "3", {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
+      {"    padding: [1, 2]\n", "3", {3, 3}, {1, 1}, {1, 1}, {1, 1, 2, 2}},
+      {"    padding: [2]\n", "3", {3, 3}, {1, 1}, {1, 1}, {2, 2, 2, 2}},
+      {"    padding: 0\n", "[2, 1]", {2, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}},
+      {"    stride:\n      - 2\n      - 1\n", "\n      - 3\n      - 5", {3, 5}, {2, 1}, {1, 1},
+       {0, 0, 0, 0}},
+  };
+  for (const Row& r : rows) {
+    INFO("kernel_size: " << r.kernel << "\n" << r.extra);
+    const LayerSpec l = loadOneValid(oneLayer(r.extra, "[1, 3, 8, 8]", 3, 4, r.kernel));
+    CHECK(l.kernel == r.k);
+    CHECK(l.stride == r.s);
+    CHECK(l.dilation == r.d);
+    CHECK(l.pad == r.pad);
+    CHECK(l.padding_kind == PaddingKind::Explicit);
+  }
+}
+
+TEST_CASE("padding 'same' and 'valid'", "[config]") {
+  const LayerSpec same = loadOneValid(oneLayer("    padding: same\n", "[1, 3, 8, 8]", 3, 4, "[3, 4]"));
+  CHECK(same.padding_kind == PaddingKind::Same);
+  CHECK(same.pad == Padding4{1, 1, 1, 2});
+  const LayerSpec quoted = loadOneValid(oneLayer("    padding: \"same\"\n    dilation: [2, 1]\n"));
+  CHECK(quoted.padding_kind == PaddingKind::Same);
+  CHECK(quoted.pad == Padding4{2, 2, 1, 1});
+  const LayerSpec valid = loadOneValid(oneLayer("    padding: valid\n    stride: 2\n"));
+  CHECK(valid.padding_kind == PaddingKind::Valid);
+  CHECK(valid.pad == Padding4{0, 0, 0, 0});
+  CHECK(valid.stride == Hw{2, 2});
+  const LayerSpec single_quoted = loadOneValid(oneLayer("    padding: 'valid'\n"));
+  CHECK(single_quoted.padding_kind == PaddingKind::Valid);
+}
+
+TEST_CASE("enumerations, bias and device", "[config]") {
+  struct Row {
+    std::string extra;
+    PaddingMode mode;
+    DType dtype;
+    bool bias;
+  };
+  const Row rows[] = {
+      {"    padding_mode: zeros\n", PaddingMode::Zeros, DType::Float32, true},
+      {"    padding: 1\n    padding_mode: reflect\n", PaddingMode::Reflect, DType::Float32, true},
+      {"    padding: 1\n    padding_mode: replicate\n", PaddingMode::Replicate, DType::Float32, true},
+      {"    padding: 1\n    padding_mode: circular\n", PaddingMode::Circular, DType::Float32, true},
+      {"    padding_mode: 'circular'\n", PaddingMode::Circular, DType::Float32, true},
+      {"    dtype: float64\n", PaddingMode::Zeros, DType::Float64, true},
+      {"    dtype: int32\n", PaddingMode::Zeros, DType::Int32, true},
+      {"    dtype: \"int64\"\n", PaddingMode::Zeros, DType::Int64, true},
+      {"    bias: false\n", PaddingMode::Zeros, DType::Float32, false},
+      {"    bias: False\n", PaddingMode::Zeros, DType::Float32, false},
+      {"    bias: FALSE\n", PaddingMode::Zeros, DType::Float32, false},
+      {"    bias: true\n", PaddingMode::Zeros, DType::Float32, true},
+      {"    bias: True\n", PaddingMode::Zeros, DType::Float32, true},
+      {"    device: cpu\n", PaddingMode::Zeros, DType::Float32, true},
+  };
+  for (const Row& r : rows) {
+    INFO(r.extra);
+    const LayerSpec l = loadOneValid(oneLayer(r.extra));
+    CHECK(l.padding_mode == r.mode);
+    CHECK(l.dtype == r.dtype);
+    CHECK(l.bias == r.bias);
+  }
+}
+
+TEST_CASE("PyTorch's accepted edge cases load", "[config]") {
+  struct Row {
+    const char* what;
+    std::string text;
+  };
+  const Row rows[] = {
+      {"circular pad equal to the input size",
+       oneLayer("    padding: [4, 6]\n    padding_mode: circular\n", "[1, 3, 4, 6]")},
+      {"reflect pad equal to size - 1",
+       oneLayer("    padding: [3, 5]\n    padding_mode: reflect\n", "[1, 3, 4, 6]")},
+      {"reflect 'same' with pad equal to size - 1",
+       oneLayer("    padding: same\n    padding_mode: reflect\n", "[1, 3, 3, 3]", 3, 4, "5")},
+      {"replicate pad larger than the input",
+       oneLayer("    padding: 9\n    padding_mode: replicate\n", "[1, 3, 2, 2]")},
+      {"'same' with a kernel larger than the input (zeros)",
+       oneLayer("    padding: same\n", "[1, 3, 2, 2]", 3, 4, "7")},
+      {"'valid' with stride", oneLayer("    padding: valid\n    stride: [3, 2]\n")},
+      {"stride larger than the input", oneLayer("    stride: 100\n", "[1, 3, 4, 4]")},
+      {"kernel equal to the input", oneLayer("", "[1, 3, 4, 4]", 3, 4, "4")},
+      {"dilated kernel equal to the padded input",
+       oneLayer("    dilation: 3\n    padding: 1\n", "[1, 3, 5, 5]")},
+      {"unbatched with reflect", oneLayer("    padding: 1\n    padding_mode: reflect\n", "[3, 8, 8]")},
+      {"unbatched with replicate",
+       oneLayer("    padding: 2\n    padding_mode: replicate\n", "[3, 8, 8]")},
+      {"1-element padding list in zeros mode", oneLayer("    padding: [1]\n")},
+      {"int64 with dilation, circular and 'same'",
+       oneLayer("    dilation: 2\n    padding: same\n    padding_mode: circular\n    dtype: int64\n")},
+      {"int64 with groups", oneLayer("    groups: 2\n    dtype: int64\n", "[1, 4, 8, 8]", 4, 6)},
+      {"int32 with stride and circular",
+       oneLayer("    stride: 2\n    padding: 1\n    padding_mode: circular\n    dtype: int32\n")},
+      {"depthwise", oneLayer("    groups: 3\n", "[1, 3, 8, 8]", 3, 3)},
+      {"groups == in_channels with a channel multiplier", oneLayer("    groups: 3\n", "[1, 3, 8, 8]", 3, 9)},
+      {"a batch of 7", oneLayer("", "[7, 3, 8, 8]")},
+      {"the largest dimension, 2^31-1",
+       oneLayer("", "[1, 1, 1, 2147483647]", 1, 1, "1")},
+      {"a tensor of exactly 2^31 elements", oneLayer("", "[2, 1, 32768, 32768]", 1, 1, "1")},
+      {"zero padding explicitly", oneLayer("    padding: [0, 0]\n")},
+      {"keys in any order",
+       "namespace: t\nlayers:\n  - kernel_size: 3\n    out_channels: 4\n    in_channels: 3\n"
+       "    input_shape: [1, 3, 8, 8]\n    name: conv\n"},
+      {"namespace after layers",
+       "layers:\n  - {name: c, input_shape: [1, 3, 8, 8], in_channels: 3, out_channels: 4, "
+       "kernel_size: 3}\nnamespace: t\n"},
+      {"comments, document markers and CRLF",
+       "---\r\n# comment\r\nnamespace: t  # trailing\r\nlayers:\r\n  - name: conv\r\n"
+       "    input_shape: [1, 3, 8, 8]\r\n    in_channels: 3\r\n    out_channels: 4\r\n"
+       "    kernel_size: 3\r\n...\r\n"},
+      {"a nested namespace", "namespace: a::b::c\nlayers:\n  - {name: conv, input_shape: [1, 3, 8, 8], "
+                             "in_channels: 3, out_channels: 4, kernel_size: 3}\n"},
+  };
+  for (const Row& r : rows) {
+    INFO(r.what);
+    const ModelSpec m = loadValid(r.text);
+    CHECK_FALSE(m.layers.empty());
+  }
+}
+
+TEST_CASE("the full robustness base config loads as written", "[config]") {
+  const ModelSpec m = loadValid(kFullConfig);
+  CHECK(m.cpp_namespace == "robust::net");
+  REQUIRE(m.layers.size() == 4);
+  const LayerSpec& stem = m.layers[0];
+  CHECK(stem.isa == Isa::Scalar);
+  CHECK_FALSE(stem.bias);
+  CHECK(stem.batch == 2);
+  CHECK(stem.pad == Padding4{1, 1, 2, 2});
+  CHECK(convgen::inferShapes(stem).output == std::vector<std::int64_t>{2, 8, 8, 16});
+  const LayerSpec& dw = m.layers[1];
+  CHECK(dw.isa == Isa::Avx2);
+  CHECK_FALSE(dw.batched);
+  CHECK(dw.padding_mode == PaddingMode::Reflect);
+  CHECK(dw.pad == Padding4{1, 1, 1, 1});
+  CHECK(m.layers[2].dtype == DType::Float64);
+  CHECK(m.layers[3].dtype == DType::Int64);
+  CHECK(m.layers[3].padding_kind == PaddingKind::Valid);
+  CHECK(convgen::inferShapes(m.layers[3]).output == std::vector<std::int64_t>{1, 4, 4, 10});
+}
+
+TEST_CASE("parseConfig then validateConfig is loadConfig", "[config]") {
+  llvm::SourceMgr sm;
+  convgen::Diagnostics diags(sm);
+  const unsigned id = sm.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(kFullConfig, "x.yaml"), llvm::SMLoc());
+  std::optional<convgen::RawConfig> raw = convgen::parseConfig(sm, id, diags);
+  REQUIRE(raw.has_value());
+  CHECK(raw->config_name == "x.yaml");
+  CHECK(raw->layers.size() == 4);
+  CHECK(raw->cpp_namespace.usable());
+  CHECK(raw->cpp_namespace.value == "robust::net");
+  std::optional<ModelSpec> m = convgen::validateConfig(*raw, diags);
+  REQUIRE(m.has_value());
+  CHECK(m->layers.size() == 4);
+  CHECK_FALSE(diags.hasErrors());
+}
+
+// --- Robustness ---------------------------------------------------------------
+
+TEST_CASE("an empty or blank file is diagnosed", "[config][robustness]") {
+  for (const char* text : {"", "\n", "   \n\n", "# only a comment\n", "---\n", "---\n...\n", "~\n",
+                           "null\n"}) {
+    const Loaded r = load(text);
+    requireDiagnosed(r, std::string("text: '") + text + "'");
+  }
+  const Loaded empty = load("");
+  REQUIRE(empty.lines.size() == 1);
+  CHECK(empty.lines[0] ==
+        "x.yaml:1:1: error: config is empty: expected a mapping with 'namespace' and 'layers'");
+}
+
+TEST_CASE("a file that is not a config mapping is diagnosed", "[config][robustness]") {
+  for (const char* text : {"42\n", "just words\n", "[1, 2, 3]\n", "- a\n- b\n", "namespace\n",
+                           "{}\n", "namespace: t\n", "layers: []\n", "namespace: t\nlayers:\n",
+                           "namespace: t\nlayers: 3\n", "\"quoted\"\n", "&a x\n", "*a\n",
+                           "!!map {}\n", "? a\n", ":\n", "- - - -\n", "|\n  block\n"}) {
+    requireDiagnosed(load(text), std::string("text: ") + text);
+  }
+}
+
+TEST_CASE("binary garbage is diagnosed", "[config][robustness]") {
+  std::mt19937 rng(20240601);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (int i = 0; i < 200; ++i) {
+    std::string text(1 + i * 37 % 4096, '\0');
+    for (char& c : text) c = static_cast<char>(byte(rng));
+    requireDiagnosed(load(text), "random bytes, iteration " + std::to_string(i));
+  }
+  // Common binary headers, NUL-free.
+  for (const char* text : {"\x89PNG\r\n\x1a\n", "\x7f" "ELF\x02\x01\x01", "\xff\xfe\xfd",
+                           "\xef\xbb\xbf", "\xc3\x28", "PK\x03\x04\x14"}) {
+    requireDiagnosed(load(text), "binary header");
+  }
+}
+
+TEST_CASE("a NUL byte is diagnosed where it is", "[config][robustness]") {
+  std::string text = oneLayer("");
+  const std::size_t at = text.find("in_channels");
+  text.insert(at, 1, '\0');
+  const Loaded r = load(text);
+  requireDiagnosed(r, "NUL byte");
+  REQUIRE(r.lines.size() == 1);
+  CHECK(r.lines[0] == "x.yaml:5:5: error: config file contains a NUL byte; is it a text file?");
+  requireDiagnosed(load(std::string(1, '\0')), "a lone NUL");
+  requireDiagnosed(load(std::string(kFullConfig) + '\0'), "a trailing NUL");
+}
+
+TEST_CASE("deeply nested YAML is refused, not recursed into", "[config][robustness]") {
+  const std::string limit_message = "x.yaml:1:1: error: config nests more than 64 levels deep";
+  const std::string cases[] = {
+      std::string(100000, '['),
+      std::string(100000, '{'),
+      "namespace: t\nlayers: " + std::string(100000, '['),
+      "namespace: t\nlayers: " + std::string(100000, '[') + std::string(100000, ']') + "\n",
+      [] {
+        std::string s;
+        for (int i = 0; i < 50000; ++i) s += "{a: [";
+        return s;
+      }(),
+      [] {
+        std::string s;
+        for (int i = 0; i < 100000; ++i) s += "- ";
+        return s + "x\n";
+      }(),
+      [] {  // block indentation, one more space per line
+        std::string s = "namespace: t\nlayers:\n";
+        for (int i = 0; i < 5000; ++i) s += std::string(i, ' ') + "- \n";
+        return s;
+      }(),
+  };
+  for (const std::string& text : cases) {
+    const Loaded r = load(text);
+    requireDiagnosed(r, "nested: " + text.substr(0, 40));
+    REQUIRE(r.lines.size() == 1);
+    CHECK(r.lines[0] == limit_message);
+  }
+  // 65 levels is one too many; 64 are fine (and then diagnosed otherwise).
+  CHECK(load("a: " + std::string(65, '[')).lines == std::vector<std::string>{limit_message});
+  const Loaded at_limit = load("namespace: t\nlayers: " + std::string(63, '[') +
+                               std::string(63, ']') + "\n");
+  requireDiagnosed(at_limit, "63 + 1 levels");
+  for (const std::string& line : at_limit.lines) CHECK(line != limit_message);
+}
+
+TEST_CASE("a file over 16 MiB is refused", "[config][robustness]") {
+  const std::string base = oneLayer("");
+  std::string text = base + "# ";
+  text.append(convgen::kMaxConfigBytes + 1 - text.size() - 1, 'x');
+  text += '\n';
+  REQUIRE(text.size() == convgen::kMaxConfigBytes + 1);
+  const Loaded r = load(text);
+  requireDiagnosed(r, "16 MiB + 1");
+  REQUIRE(r.lines.size() == 1);
+  CHECK(r.lines[0] == "x.yaml:1:1: error: config file is too large (16777217 bytes; the limit "
+                      "is 16777216)");
+  // Exactly at the limit is still read.
+  text.erase(text.size() - 2, 1);
+  REQUIRE(text.size() == convgen::kMaxConfigBytes);
+  const Loaded at_limit = load(text);
+  requireLoadsOrDiagnoses(at_limit, "exactly 16 MiB");
+  CHECK(at_limit.model.has_value());
+  // Much larger garbage is refused up front as well.
+  const Loaded huge = load(std::string(20u << 20, '['));
+  REQUIRE(huge.lines.size() == 1);
+  CHECK(llvm::StringRef(huge.lines[0]).startswith("x.yaml:1:1: error: config file is too large"));
+}
+
+TEST_CASE("every truncation of a valid config loads or is diagnosed", "[config][robustness]") {
+  const std::string full = kFullConfig;
+  std::size_t loaded = 0;
+  for (std::size_t n = 0; n <= full.size(); ++n) {
+    const Loaded r = load(llvm::StringRef(full).take_front(n));
+    requireLoadsOrDiagnoses(r, "truncated to " + std::to_string(n) + " bytes:\n" + full.substr(0, n));
+    if (r.model) ++loaded;
+  }
+  // The whole file loads, and so does every cut at a layer boundary after it
+  // is complete; most cuts must not.
+  CHECK(loaded >= 1);
+  CHECK(loaded < full.size() / 2);
+  // The shipped configs too.
+  for (const char* name : {"seeds.yaml", "kws.yaml"}) {
+    auto buffer = llvm::MemoryBuffer::getFile(std::string(CONVGEN_CONFIGS_DIR) + "/" + name);
+    REQUIRE(buffer);
+    const llvm::StringRef text = (*buffer)->getBuffer();
+    for (std::size_t n = 0; n <= text.size(); ++n)
+      requireLoadsOrDiagnoses(load(text.take_front(n)),
+                              std::string(name) + " truncated to " + std::to_string(n));
+  }
+}
+
+TEST_CASE("random mutations of a valid config load or are diagnosed", "[config][robustness]") {
+  const std::string base = kFullConfig;
+  // Bytes that matter to YAML, and digits and letters that matter to us.
+  const std::string interesting = "[]{}:,-#&*!|>'\"%@`?~ \t\n\r0123456789._+eE";
+  std::mt19937 rng(0xC0FFEE);
+  auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+  int loaded = 0, diagnosed = 0;
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string text = base;
+    const int edits = 1 + static_cast<int>(pick(4));
+    std::string log;
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      const std::size_t at = pick(text.size());
+      switch (pick(6)) {
+        case 0:  // any byte
+          text[at] = static_cast<char>(pick(256));
+          log += " set[" + std::to_string(at) + "]";
+          break;
+        case 1:  // a YAML-significant byte
+          text[at] = interesting[pick(interesting.size())];
+          log += " yaml[" + std::to_string(at) + "]";
+          break;
+        case 2:
+          text.insert(at, 1, interesting[pick(interesting.size())]);
+          log += " ins[" + std::to_string(at) + "]";
+          break;
+        case 3:
+          text.erase(at, 1 + pick(8));
+          log += " del[" + std::to_string(at) + "]";
+          break;
+        case 4: {  // duplicate a chunk elsewhere
+          const std::string chunk = text.substr(at, 1 + pick(40));
+          text.insert(pick(text.size()), chunk);
+          log += " dup[" + std::to_string(at) + "]";
+          break;
+        }
+        default:  // swap two bytes
+          std::swap(text[at], text[pick(text.size())]);
+          log += " swap[" + std::to_string(at) + "]";
+          break;
+      }
+    }
+    const Loaded r = load(text);
+    requireLoadsOrDiagnoses(r, "iteration " + std::to_string(iter) + ":" + log);
+    (r.model ? loaded : diagnosed)++;
+  }
+  // Both outcomes occur: the mutations neither always break nor never break.
+  CHECK(loaded > 0);
+  CHECK(diagnosed > 0);
+}
+
+TEST_CASE("numbers at the edges of the accepted range", "[config][robustness]") {
+  // 2^31-1 is accepted as a value; anything larger, however long, is diagnosed.
+  for (const char* big : {"2147483648", "9223372036854775807", "9223372036854775808",
+                          "99999999999999999999999999999999999999", "-9223372036854775809"}) {
+    const Loaded r = load(oneLayer(std::string("    groups: ") + big + "\n"));
+    requireDiagnosed(r, big);
+    REQUIRE(r.lines.size() == 1);
+    CHECK(r.lines[0] == "x.yaml:8:13: error: 'groups' value " + std::string(big) +
+                            " is out of range: convgen accepts magnitudes up to 2147483647");
+  }
+  // Non-decimal and exotic spellings are not integers.
+  for (const char* odd : {"0x10", "1e3", "1_000", ".inf", "-.inf", ".nan", "0o7", "3.", "- 3", "3 4"}) {
+    requireDiagnosed(load(oneLayer(std::string("    groups: ") + odd + "\n")), odd);
+  }
+}
