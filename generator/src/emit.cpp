@@ -99,21 +99,36 @@ std::string header(const ModelSpec& model, const std::string& stem,
                                    {"c_declarations", c_declarations}});
 }
 
-// AVX2 layers carry a target attribute instead of needing -mavx2 -mfma, so
-// one file (or target) can mix ISAs and no build flag has to be passed.
-constexpr const char* kAvx2Prologue = R"(#include <immintrin.h>
-
-#ifndef CONVGEN_TARGET_AVX2
-#if defined(__GNUC__) || defined(__clang__)
-#define CONVGEN_TARGET_AVX2 __attribute__((target("avx2,fma")))
+// SIMD layers carry a target attribute instead of needing -mavx2 -mfma or
+// -mavx512f, so one file (or target) can mix ISAs and no build flag has to be
+// passed. CONVGEN_USE_SIMDE (tests only) runs the same code through SIMDe's
+// portable implementations, on CPUs without the ISA.
+std::string simdPrologue(bool avx2, bool avx512) {
+  if (!avx2 && !avx512) return "";
+  std::string text = R"(
+#if defined(CONVGEN_USE_SIMDE)
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+#define CONVGEN_TARGET_AVX2
+#define CONVGEN_TARGET_AVX512
 #else
-#error "convgen's avx2 kernels need GCC or Clang; generate with --isa scalar"
+#include <immintrin.h>
+#if !defined(__GNUC__) && !defined(__clang__)
+#error "convgen's x86 SIMD kernels need GCC or Clang; generate with --isa scalar"
 #endif
-#endif)";
+)";
+  if (avx2)
+    text += "#ifndef CONVGEN_TARGET_AVX2\n#define CONVGEN_TARGET_AVX2 __attribute__((target(\"avx2,fma\")))\n#endif\n";
+  if (avx512)
+    text += "#ifndef CONVGEN_TARGET_AVX512\n#define CONVGEN_TARGET_AVX512 __attribute__((target(\"avx512f,avx2,fma\")))\n#endif\n";
+  return text + "#endif";
+}
 
 }  // namespace
 
-bool isIsaImplemented(Isa isa) { return isa == Isa::Scalar || isa == Isa::Avx2; }
+bool isIsaImplemented(Isa isa) {
+  return isa == Isa::Scalar || isa == Isa::Avx2 || isa == Isa::Avx512;
+}
 
 std::string configStem(const std::string& config_name) {
   std::string stem = config_name;
@@ -157,12 +172,13 @@ GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& opti
     std::string layers;
     const std::size_t begin = count * k / options.shards, end = count * (k + 1) / options.shards;
     const std::vector<KernelPlan> shard_plans(out.plans.begin() + begin, out.plans.begin() + end);
-    bool avx2 = false;
+    bool avx2 = false, avx512 = false;
     for (const KernelPlan& plan : shard_plans) {
       std::unique_ptr<LayerEmitter> emitter;
-      if (plan.strategy == "direct_w8") {
-        emitter = makeAvx2Emitter(model, plan);
-        avx2 = true;
+      if (plan.vec_lanes > 0) {
+        emitter = makeSimdEmitter(model, plan);
+        avx2 |= plan.layer.isa == Isa::Avx2;
+        avx512 |= plan.layer.isa == Isa::Avx512;
       } else {
         emitter = std::make_unique<LayerEmitter>(model, plan);
       }
@@ -172,7 +188,7 @@ GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& opti
     }
     std::string file = renderTemplate("shard", {{"banner", banner(model, shard_plans)},
                                                 {"header", names[0]},
-                                                {"includes", avx2 ? kAvx2Prologue : ""},
+                                                {"includes", simdPrologue(avx2, avx512)},
                                                 {"layers", layers}});
     out.files.push_back({names[1 + k], std::move(file)});
   }

@@ -462,7 +462,7 @@ class LayerEmitter {
   std::vector<std::int64_t> oc_blocks_;
 };
 
-// The AVX2 emitter (emit_avx2.cpp), for plans with strategy "direct_w8".
-std::unique_ptr<LayerEmitter> makeAvx2Emitter(const ModelSpec& model, const KernelPlan& plan);
+// The SIMD emitter (emit_simd.cpp), for plans with vec_lanes > 0.
+std::unique_ptr<LayerEmitter> makeSimdEmitter(const ModelSpec& model, const KernelPlan& plan);
 
 }  // namespace convgen::detail

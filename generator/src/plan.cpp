@@ -45,23 +45,31 @@ std::string KernelPlan::kernelName() const {
 
 namespace {
 
-// AVX2, 16 ymm registers: an oc x v tile of accumulators (at most 12), v
-// input vectors and one broadcast weight. Picks the tile with the most
-// useful FMAs per cycle, from FMA (2/cycle) and load (3/cycle) pressure;
-// stride 2 costs two loads per input vector, larger strides a gather.
-bool planDirectW8(KernelPlan& plan, std::int64_t budget) {
+// A register tile of oc x v accumulators, v input vectors and one broadcast
+// weight must fit the register file (16 ymm for AVX2, 32 zmm for AVX-512).
+// Picks the tile with the most useful FMAs per cycle, from FMA (2/cycle) and
+// load (3/cycle for ymm, 2 for zmm) pressure; stride 2 costs two loads per
+// input vector, larger strides a gather.
+struct VectorTarget {
+  std::int64_t lanes, max_accumulators;
+  double loads_per_cycle;
+};
+
+bool planDirectSimd(KernelPlan& plan, const VectorTarget& target, std::int64_t budget) {
   const LayerSpec& l = plan.layer;
   const std::int64_t og = l.out_channels / l.groups;
-  const std::int64_t vectors = (plan.shapes.out_width + 7) / 8;
+  const std::int64_t vectors = (plan.shapes.out_width + target.lanes - 1) / target.lanes;
+  const std::int64_t max_acc = target.max_accumulators;
   const double load_cost = l.stride.w == 1 ? 1 : l.stride.w == 2 ? 2 : 4;
   const std::int64_t taps = l.kernel.h * l.kernel.w;
   double best = -1;
-  for (std::int64_t oc = 1; oc <= std::min<std::int64_t>(og, 12); ++oc) {
-    for (std::int64_t v = 1; v <= std::min<std::int64_t>(vectors, 12); ++v) {
-      if (oc * v > 12 || taps * oc * v > budget) continue;
+  for (std::int64_t oc = 1; oc <= std::min(og, max_acc); ++oc) {
+    for (std::int64_t v = 1; v <= std::min(vectors, max_acc); ++v) {
+      if (oc * v > max_acc || taps * oc * v > budget) continue;
       // An accumulator takes one FMA per tap, and an FMA's result is ready
       // 4 cycles later: fewer than 8 accumulators leave the pipes idle.
-      const double cycles = std::max({oc * v / 2.0, (v * load_cost + oc) / 3.0, 4.0});
+      const double cycles =
+          std::max({oc * v / 2.0, (v * load_cost + oc) / target.loads_per_cycle, 4.0});
       const std::int64_t blocks = (og + oc - 1) / oc;
       const double oc_use = double(og) / double(blocks * oc);
       const std::int64_t tiles = (vectors + v - 1) / v;
@@ -76,7 +84,8 @@ bool planDirectW8(KernelPlan& plan, std::int64_t budget) {
     }
   }
   if (best < 0) return false;  // the window alone exceeds the budget
-  plan.ow_tile = 8 * plan.vec_tile;
+  plan.vec_lanes = target.lanes;
+  plan.ow_tile = target.lanes * plan.vec_tile;
   plan.window = WindowUnroll::Full;
   plan.unrolled_statements = taps * plan.oc_tile * plan.vec_tile;
   return true;
@@ -95,11 +104,14 @@ KernelPlan planLayer(const LayerSpec& layer, const PlanOptions& options) {
   plan.cols = interiorRange(layer.in_width, s.out_width, layer.pad.left, layer.kernel.w,
                             layer.stride.w, layer.dilation.w);
   plan.border_pixels = s.out_height * s.out_width - plan.rows.size() * plan.cols.size();
-  if (layer.isa == Isa::Avx2 && layer.dtype == DType::Float32) {
-    plan.strategy = "direct_w8";
-    if (planDirectW8(plan, std::max<std::int64_t>(options.unroll_budget, 1))) return plan;
+  if ((layer.isa == Isa::Avx2 || layer.isa == Isa::Avx512) && layer.dtype == DType::Float32) {
+    const VectorTarget target =
+        layer.isa == Isa::Avx2 ? VectorTarget{8, 12, 3.0} : VectorTarget{16, 24, 2.0};
+    plan.strategy = "direct_w" + std::to_string(target.lanes);
+    if (planDirectSimd(plan, target, std::max<std::int64_t>(options.unroll_budget, 1)))
+      return plan;
     plan.strategy = "direct";  // a window too large for the budget: portable code
-    plan.vec_tile = 0;
+    plan.vec_tile = plan.vec_lanes = 0;
   }
 
   // Register tile: up to 4 output channels x 4 output columns (16 scalar

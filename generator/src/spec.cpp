@@ -56,7 +56,16 @@ std::string_view toString(PaddingKind k) {
   return "?";
 }
 
+Isa hostIsa() {
+#if defined(__x86_64__) || defined(__i386__)
+  if (__builtin_cpu_supports("avx512f")) return Isa::Avx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
+#endif
+  return Isa::Scalar;
+}
+
 std::optional<Isa> parseIsaName(std::string_view name) {
+  if (name == "native") return hostIsa();
   for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512, Isa::Neon})
     if (toString(isa) == name) return isa;
   return std::nullopt;

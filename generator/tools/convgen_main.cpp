@@ -65,7 +65,7 @@ int generate(convgen::ModelSpec& model) {
   if (!isa_override.empty()) {
     const std::optional<convgen::Isa> isa = convgen::parseIsaName(isa_override);
     if (!isa)
-      return fail("unknown --isa '" + isa_override + "' (scalar, avx2, avx512, neon)", kExitUsage);
+      return fail("unknown --isa '" + isa_override + "' (scalar, avx2, avx512, neon, native)", kExitUsage);
     for (convgen::LayerSpec& layer : model.layers) layer.isa = *isa;
   }
   for (const convgen::LayerSpec& layer : model.layers)

@@ -106,7 +106,11 @@ std::vector<T> runKernel(Forward forward, const std::vector<T>& x, const std::ve
 
 // Whether this CPU can run a kernel, from the ISA in its name.
 inline bool cpuRuns(const std::string& kernel, std::string* why) {
-#if defined(__x86_64__) || defined(__i386__)
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(CONVGEN_USE_SIMDE)
+  if (kernel.find("__avx512_") != std::string::npos && !__builtin_cpu_supports("avx512f")) {
+    *why = "this CPU has no AVX-512F (the SIMDe build of the same kernels covers it)";
+    return false;
+  }
   if (kernel.find("__avx2_") != std::string::npos && !__builtin_cpu_supports("avx2")) {
     *why = "this CPU has no AVX2";
     return false;

@@ -42,13 +42,15 @@ Interval interiorRange(std::int64_t in, std::int64_t out, std::int64_t pad_lo, s
 struct KernelPlan {
   LayerSpec layer;
   LayerShapes shapes;
-  // "direct": portable scalar code. "direct_w8": AVX2, each register holds 8
-  // consecutive output columns of one channel (NCHW's contiguous axis).
+  // "direct": portable scalar code. "direct_w8" (AVX2) / "direct_w16"
+  // (AVX-512): each vector register holds 8/16 consecutive output columns of
+  // one channel (NCHW's contiguous axis).
   std::string strategy;
   Interval rows, cols;        // the interior region
   std::int64_t oc_tile = 1;   // output channels per register tile
   std::int64_t ow_tile = 1;   // output columns per register tile (scalar strategy)
-  std::int64_t vec_tile = 0;  // 8-float vectors per register tile (direct_w8), else 0
+  std::int64_t vec_lanes = 0;  // floats per vector register (8 avx2, 16 avx512); 0: scalar code
+  std::int64_t vec_tile = 0;   // vectors per register tile (direct_w<lanes>), else 0
   WindowUnroll window = WindowUnroll::Full;
   std::int64_t border_pixels = 0;        // output pixels per plane outside the interior
   std::int64_t unrolled_statements = 0;  // in the largest straight-line function

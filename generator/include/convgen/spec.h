@@ -58,7 +58,10 @@ std::string_view toString(PaddingMode m);
 std::string_view toString(DType t);
 std::string_view toString(Isa isa);
 std::string_view toString(PaddingKind k);
+// "scalar", "avx2", "avx512", "neon", or "native": the best ISA of the
+// machine running convgen (so its output then depends on that machine).
 std::optional<Isa> parseIsaName(std::string_view name);
+Isa hostIsa();
 // The C++ type a dtype maps to in generated code ("float", "std::int32_t", ...).
 std::string_view cppType(DType t);
 // PyTorch's scalar type name in its error messages ('Float', 'Long', ...).

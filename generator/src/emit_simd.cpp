@@ -1,6 +1,8 @@
-// The AVX2 + FMA emitter for float32: strategy "direct_w8".
+// The SIMD emitter for float32: strategies "direct_w8" (AVX2 + FMA, 8 lanes)
+// and "direct_w16" (AVX-512F, 16 lanes). One algorithm, two instruction
+// sets: the VectorIsa below is the only place that knows intrinsic names.
 //
-// A ymm register holds 8 consecutive output columns of one output channel,
+// A vector register holds consecutive output columns of one output channel,
 // so input rows are read with plain loads (NCHW's contiguous axis) and each
 // weight is a broadcast. A register tile is oc_tile channels x vec_tile
 // vectors of one output row; the c loop runs inside the tile and the kh x kw
@@ -15,18 +17,164 @@
 // Rows map through sourceRow(), and rows of zero padding are skipped.
 #include "layer_emitter.h"
 
+#include <cstdio>
+
 namespace convgen::detail {
 namespace {
 
-constexpr std::int64_t kLanes = 8;
-
 std::string lanes(const std::vector<std::int64_t>& v) { return join(v, ", "); }
 
-std::string maskVector(const std::vector<bool>& on) {
-  std::vector<std::int64_t> bits;
-  for (bool b : on) bits.push_back(b ? -1 : 0);
-  return "_mm256_setr_epi32(" + lanes(bits) + ")";
-}
+// The intrinsics of one vector ISA, as C++ expressions.
+class VectorIsa {
+ public:
+  virtual ~VectorIsa() = default;
+  virtual std::int64_t lanes() const = 0;
+  virtual std::string type() const = 0;
+  virtual std::string attribute() const = 0;  // the target macro, then a space
+  virtual std::string load(const std::string& at) const = 0;
+  // Lanes j of the result = at[2j]: the even columns of 2 * lanes floats.
+  virtual std::string evenColumns(const std::string& at) const = 0;
+  // Lanes j = at[j * stride], every lane inside the input.
+  virtual std::string stridedGather(const std::string& at, std::int64_t stride) const = 0;
+  // Lanes j = live[j] ? vector loaded at `at`, lane index[j] : 0.
+  virtual std::string permute(const std::string& at, const std::vector<std::int64_t>& index,
+                              const std::vector<bool>& live) const = 0;
+  // Lanes j = live[j] ? row[index[j]] : 0.
+  virtual std::string gather(const std::string& row, const std::vector<std::int64_t>& index,
+                             const std::vector<bool>& live) const = 0;
+  virtual std::string broadcast(const std::string& at) const = 0;
+  virtual std::string fma(const std::string& a, const std::string& b,
+                          const std::string& acc) const = 0;
+  virtual std::string zero() const = 0;
+  virtual std::string set1(const std::string& value) const = 0;
+  virtual std::string store(const std::string& at, const std::string& v) const = 0;
+  // Stores lanes [0, valid) only.
+  virtual std::string storeFirst(const std::string& at, const std::string& v,
+                                 std::int64_t valid) const = 0;
+};
+
+class Avx2 final : public VectorIsa {
+ public:
+  std::int64_t lanes() const override { return 8; }
+  std::string type() const override { return "__m256"; }
+  std::string attribute() const override { return "CONVGEN_TARGET_AVX2 "; }
+  std::string load(const std::string& at) const override { return "_mm256_loadu_ps(" + at + ")"; }
+  std::string evenColumns(const std::string& at) const override {
+    // Shuffle within 128-bit halves, then put the 64-bit pairs in order.
+    return "_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(" +
+           load(at) + ", " + load(at + " + 8") + ", _MM_SHUFFLE(2, 0, 2, 0))), "
+           "_MM_SHUFFLE(3, 1, 2, 0)))";
+  }
+  std::string stridedGather(const std::string& at, std::int64_t stride) const override {
+    std::vector<std::int64_t> idx;
+    for (std::int64_t j = 0; j < 8; ++j) idx.push_back(j * stride);
+    return "_mm256_i32gather_ps(" + at + ", _mm256_setr_epi32(" + convgen::detail::join(idx, ", ") +
+           "), 4)";
+  }
+  std::string permute(const std::string& at, const std::vector<std::int64_t>& index,
+                      const std::vector<bool>& live) const override {
+    std::string v = "_mm256_permutevar8x32_ps(" + load(at) + ", _mm256_setr_epi32(" +
+                    convgen::detail::join(index, ", ") + "))";
+    if (std::find(live.begin(), live.end(), false) == live.end()) return v;
+    return "_mm256_and_ps(" + v + ", _mm256_castsi256_ps(" + mask(live) + "))";
+  }
+  std::string gather(const std::string& row, const std::vector<std::int64_t>& index,
+                     const std::vector<bool>& live) const override {
+    return "_mm256_mask_i32gather_ps(_mm256_setzero_ps(), " + row + ", _mm256_setr_epi32(" +
+           convgen::detail::join(index, ", ") + "), _mm256_castsi256_ps(" + mask(live) + "), 4)";
+  }
+  std::string broadcast(const std::string& at) const override {
+    return "_mm256_broadcast_ss(" + at + ")";
+  }
+  std::string fma(const std::string& a, const std::string& b,
+                  const std::string& acc) const override {
+    return "_mm256_fmadd_ps(" + a + ", " + b + ", " + acc + ")";
+  }
+  std::string zero() const override { return "_mm256_setzero_ps()"; }
+  std::string set1(const std::string& value) const override {
+    return "_mm256_set1_ps(" + value + ")";
+  }
+  std::string store(const std::string& at, const std::string& v) const override {
+    return "_mm256_storeu_ps(" + at + ", " + v + ")";
+  }
+  std::string storeFirst(const std::string& at, const std::string& v,
+                         std::int64_t valid) const override {
+    std::vector<bool> on(8);
+    for (std::int64_t j = 0; j < 8; ++j) on[j] = j < valid;
+    return "_mm256_maskstore_ps(" + at + ", " + mask(on) + ", " + v + ")";
+  }
+
+ private:
+  static std::string mask(const std::vector<bool>& on) {
+    std::vector<std::int64_t> bits;
+    for (bool b : on) bits.push_back(b ? -1 : 0);
+    return "_mm256_setr_epi32(" + convgen::detail::join(bits, ", ") + ")";
+  }
+};
+
+class Avx512 final : public VectorIsa {
+ public:
+  std::int64_t lanes() const override { return 16; }
+  std::string type() const override { return "__m512"; }
+  std::string attribute() const override { return "CONVGEN_TARGET_AVX512 "; }
+  std::string load(const std::string& at) const override { return "_mm512_loadu_ps(" + at + ")"; }
+  std::string evenColumns(const std::string& at) const override {
+    std::vector<std::int64_t> idx;
+    for (std::int64_t j = 0; j < 16; ++j) idx.push_back(2 * j);
+    return "_mm512_permutex2var_ps(" + load(at) + ", " + indices(idx) + ", " + load(at + " + 16") +
+           ")";
+  }
+  std::string stridedGather(const std::string& at, std::int64_t stride) const override {
+    std::vector<std::int64_t> idx;
+    for (std::int64_t j = 0; j < 16; ++j) idx.push_back(j * stride);
+    // The masked forms throughout: GCC 12's unmasked ones start from
+    // _mm512_undefined_ps(), which -Wuninitialized reports.
+    return "_mm512_mask_i32gather_ps(_mm512_setzero_ps(), (__mmask16)0xFFFF, " + indices(idx) +
+           ", " + at + ", 4)";
+  }
+  std::string permute(const std::string& at, const std::vector<std::int64_t>& index,
+                      const std::vector<bool>& live) const override {
+    return "_mm512_maskz_permutexvar_ps(" + mask(live) + ", " + indices(index) + ", " + load(at) +
+           ")";
+  }
+  std::string gather(const std::string& row, const std::vector<std::int64_t>& index,
+                     const std::vector<bool>& live) const override {
+    return "_mm512_mask_i32gather_ps(_mm512_setzero_ps(), " + mask(live) + ", " + indices(index) +
+           ", " + row + ", 4)";
+  }
+  std::string broadcast(const std::string& at) const override {
+    return "_mm512_set1_ps(*(" + at + "))";
+  }
+  std::string fma(const std::string& a, const std::string& b,
+                  const std::string& acc) const override {
+    return "_mm512_fmadd_ps(" + a + ", " + b + ", " + acc + ")";
+  }
+  std::string zero() const override { return "_mm512_setzero_ps()"; }
+  std::string set1(const std::string& value) const override {
+    return "_mm512_set1_ps(" + value + ")";
+  }
+  std::string store(const std::string& at, const std::string& v) const override {
+    return "_mm512_storeu_ps(" + at + ", " + v + ")";
+  }
+  std::string storeFirst(const std::string& at, const std::string& v,
+                         std::int64_t valid) const override {
+    std::vector<bool> on(16);
+    for (std::int64_t j = 0; j < 16; ++j) on[j] = j < valid;
+    return "_mm512_mask_storeu_ps(" + at + ", " + mask(on) + ", " + v + ")";
+  }
+
+ private:
+  static std::string indices(const std::vector<std::int64_t>& idx) {
+    return "_mm512_setr_epi32(" + convgen::detail::join(idx, ", ") + ")";
+  }
+  static std::string mask(const std::vector<bool>& on) {
+    unsigned bits = 0;
+    for (std::size_t j = 0; j < on.size(); ++j) bits |= on[j] ? 1u << j : 0u;
+    char text[32];
+    std::snprintf(text, sizeof text, "(__mmask16)0x%04X", bits);
+    return text;
+  }
+};
 
 // How one 8-lane input vector of a border tile is formed.
 struct VectorLoad {
@@ -36,17 +184,18 @@ struct VectorLoad {
   std::vector<bool> live;           // lanes that read input (others are 0)
 };
 
-class Avx2Emitter : public LayerEmitter {
+class SimdEmitter : public LayerEmitter {
  public:
-  using LayerEmitter::LayerEmitter;
+  SimdEmitter(const ModelSpec& model, const KernelPlan& plan, std::unique_ptr<VectorIsa> isa)
+      : LayerEmitter(model, plan), isa_(std::move(isa)), kLanes(isa_->lanes()) {}
 
  protected:
-  std::string targetAttribute() const override { return "CONVGEN_TARGET_AVX2 "; }
+  std::string targetAttribute() const override { return isa_->attribute(); }
 
   struct ColumnTile {
     std::int64_t ow0 = 0;              // first output column
     std::int64_t vectors = 0;          // vectors in this tile
-    std::int64_t valid_last = kLanes;  // live lanes of the last vector
+    std::int64_t valid_last = 0;  // live lanes of the last vector
     bool interior = false;
   };
 
@@ -154,15 +303,6 @@ class Avx2Emitter : public LayerEmitter {
     return false;
   }
 
-  // The 8 even-indexed floats of the 16 at `at`: shuffle within 128-bit
-  // lanes, then put the 64-bit halves in order.
-  static std::string evenColumns(const std::string& at) {
-    return "_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps("
-           "_mm256_loadu_ps(" +
-           at + "), _mm256_loadu_ps(" + at +
-           " + 8), _MM_SHUFFLE(2, 0, 2, 0))), _MM_SHUFFLE(3, 1, 2, 0)))";
-  }
-
   std::string tileName(const ColumnTile& t, std::size_t index, std::int64_t ocb) const {
     return (t.interior ? std::string("in") : "b" + str(index)) + "_oc" + str(ocb);
   }
@@ -171,11 +311,12 @@ class Avx2Emitter : public LayerEmitter {
   void window(Code& c, const ColumnTile& t, std::size_t index, std::int64_t ocb) {
     const bool zeros_rows = l_.padding_mode == PaddingMode::Zeros &&
                             (p_.rows.lo > 0 || p_.rows.hi < p_.shapes.out_height);
+    const std::string vt = isa_->type();
     c.line("// Channel ci's " + str(l_.kernel.h) + "x" + str(l_.kernel.w) + " window for " +
            str(ocb) + " output channels x " + str(t.vectors) + " vectors (" +
            (t.interior ? "interior tile" : "border tile at column " + str(t.ow0)) + ").");
     c.open(targetAttribute() + "inline void unrolled_" + tileName(t, index, ocb) +
-           "(__m256 (&acc)[" + str(ocb) + "][" + str(t.vectors) +
+           "(" + isa_->type() + " (&acc)[" + str(ocb) + "][" + str(t.vectors) +
            "], const float* x_c, const std::int64_t* roff, const float* w_c, std::int64_t c0) "
            "noexcept");
     if (!t.interior) c.line("(void)c0;  // a border tile's columns are constants");
@@ -193,16 +334,10 @@ class Avx2Emitter : public LayerEmitter {
           const std::string x = "x" + str(v);
           if (t.interior) {
             const std::string at = "r + c0 + " + str(kLanes * v * l_.stride.w + q * l_.dilation.w);
-            if (l_.stride.w == 1) {
-              c.line("const __m256 " + x + " = _mm256_loadu_ps(" + at + ");");
-            } else if (l_.stride.w == 2) {
-              c.line("const __m256 " + x + " = " + evenColumns(at) + ";");
-            } else {
-              std::vector<std::int64_t> idx;
-              for (std::int64_t j = 0; j < kLanes; ++j) idx.push_back(j * l_.stride.w);
-              c.line("const __m256 " + x + " = _mm256_i32gather_ps(" + at + ", _mm256_setr_epi32(" +
-                     lanes(idx) + "), 4);");
-            }
+            const std::string value = l_.stride.w == 1   ? isa_->load(at)
+                                      : l_.stride.w == 2 ? isa_->evenColumns(at)
+                                                         : isa_->stridedGather(at, l_.stride.w);
+            c.line("const " + vt + " " + x + " = " + value + ";");
             continue;
           }
           const VectorLoad load = borderLoad(t, v, q);
@@ -211,38 +346,31 @@ class Avx2Emitter : public LayerEmitter {
               live_vector[v] = false;
               break;
             case VectorLoad::Contiguous:
-              c.line("const __m256 " + x + " = _mm256_loadu_ps(r + " + str(load.base) + ");");
+              c.line("const " + vt + " " + x + " = " + isa_->load("r + " + str(load.base)) + ";");
               break;
             case VectorLoad::Strided2:
-              c.line("const __m256 " + x + " = " + evenColumns("r + " + str(load.base)) + ";");
+              c.line("const " + vt + " " + x + " = " + isa_->evenColumns("r + " + str(load.base)) +
+                     ";");
               break;
-            case VectorLoad::Permute: {
-              std::string value = "_mm256_permutevar8x32_ps(_mm256_loadu_ps(r + " + str(load.base) +
-                                  "), _mm256_setr_epi32(" + lanes(load.index) + "))";
-              if (std::find(load.live.begin(), load.live.end(), false) != load.live.end())
-                value = "_mm256_and_ps(" + value + ", _mm256_castsi256_ps(" +
-                        maskVector(load.live) + "))";
-              c.line("const __m256 " + x + " = " + value + ";");
+            case VectorLoad::Permute:
+              c.line("const " + vt + " " + x + " = " +
+                     isa_->permute("r + " + str(load.base), load.index, load.live) + ";");
               break;
-            }
             case VectorLoad::Gather:
-              c.line("const __m256 " + x +
-                     " = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), r, "
-                     "_mm256_setr_epi32(" +
-                     lanes(load.index) + "), _mm256_castsi256_ps(" + maskVector(load.live) +
-                     "), 4);");
+              c.line("const " + vt + " " + x + " = " + isa_->gather("r", load.index, load.live) + ";");
               break;
           }
         }
         for (std::int64_t i = 0; i < ocb; ++i) {
           c.line("{");
           c.indent(1);
-          c.line("const __m256 w = _mm256_broadcast_ss(w_c + " +
-                 str(i * reduction() + p * l_.kernel.w + q) + ");");
-          for (std::int64_t v = 0; v < t.vectors; ++v)
-            if (live_vector[v])
-              c.line("acc[" + str(i) + "][" + str(v) + "] = _mm256_fmadd_ps(w, x" + str(v) +
-                     ", acc[" + str(i) + "][" + str(v) + "]);");
+          c.line("const " + vt + " w = " +
+                 isa_->broadcast("w_c + " + str(i * reduction() + p * l_.kernel.w + q)) + ";");
+          for (std::int64_t v = 0; v < t.vectors; ++v) {
+            if (!live_vector[v]) continue;
+            const std::string acc = "acc[" + str(i) + "][" + str(v) + "]";
+            c.line(acc + " = " + isa_->fma("w", "x" + str(v), acc) + ";");
+          }
           c.indent(-1);
           c.line("}");
         }
@@ -260,10 +388,10 @@ class Avx2Emitter : public LayerEmitter {
            "(const float* x_g, const std::int64_t* roff, const float* w_o, const float* b_o, "
            "float* y_row, std::int64_t ow0) noexcept");
     if (!t.interior) c.line("(void)ow0;");
-    c.line("__m256 acc[" + str(ocb) + "][" + str(t.vectors) + "];");
+    c.line(isa_->type() + " acc[" + str(ocb) + "][" + str(t.vectors) + "];");
     for (std::int64_t i = 0; i < ocb; ++i) {
       const std::string init =
-          l_.bias ? "_mm256_set1_ps(b_o[" + str(i) + "])" : "_mm256_setzero_ps()";
+          l_.bias ? isa_->set1("b_o[" + str(i) + "]") : isa_->zero();
       for (std::int64_t v = 0; v < t.vectors; ++v)
         c.line("acc[" + str(i) + "][" + str(v) + "] = " + init + ";");
     }
@@ -279,13 +407,10 @@ class Avx2Emitter : public LayerEmitter {
         const std::string at =
             "y_row + " + str(i) + " * kOH * kOW + " + col + " + " + str(kLanes * v);
         const std::string value = "acc[" + str(i) + "][" + str(v) + "]";
-        if (v + 1 == t.vectors && t.valid_last < kLanes) {
-          std::vector<bool> on(kLanes);
-          for (std::int64_t j = 0; j < kLanes; ++j) on[j] = j < t.valid_last;
-          c.line("_mm256_maskstore_ps(" + at + ", " + maskVector(on) + ", " + value + ");");
-        } else {
-          c.line("_mm256_storeu_ps(" + at + ", " + value + ");");
-        }
+        c.line((v + 1 == t.vectors && t.valid_last < kLanes
+                    ? isa_->storeFirst(at, value, t.valid_last)
+                    : isa_->store(at, value)) +
+               ";");
       }
     }
     c.close();
@@ -355,6 +480,9 @@ class Avx2Emitter : public LayerEmitter {
     return c.text();
   }
 
+  std::unique_ptr<VectorIsa> isa_;
+  const std::int64_t kLanes;  // floats per vector register
+
   std::string body() override {
     Code c;
     c.indent(1);
@@ -380,8 +508,12 @@ class Avx2Emitter : public LayerEmitter {
 
 }  // namespace
 
-std::unique_ptr<LayerEmitter> makeAvx2Emitter(const ModelSpec& model, const KernelPlan& plan) {
-  return std::make_unique<Avx2Emitter>(model, plan);
+std::unique_ptr<LayerEmitter> makeSimdEmitter(const ModelSpec& model, const KernelPlan& plan) {
+  std::unique_ptr<VectorIsa> isa;
+  if (plan.layer.isa == Isa::Avx512) isa = std::make_unique<Avx512>();
+  else isa = std::make_unique<Avx2>();
+  require(plan.vec_lanes == isa->lanes(), "plan and emitter disagree on the vector width");
+  return std::make_unique<SimdEmitter>(model, plan, std::move(isa));
 }
 
 }  // namespace convgen::detail

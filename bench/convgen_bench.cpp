@@ -1,0 +1,267 @@
+// The benchmark suite (shared/BENCHMARKS.md): every layer of bench/suite.yaml
+// through convgen's generated kernel, oneDNN (when built with it) and the
+// generic reference, registered from the generated header's X-macro.
+//
+//   convgen_bench [--table] [benchmark flags]
+//
+// --table runs every benchmark as interleaved repetitions and prints one
+// markdown table of medians and ratios, all from the same run.
+#include "suite.h"  // generated at build time from bench/suite.yaml
+
+#include "convgen/reference.h"
+#ifdef CONVGEN_HAVE_ONEDNN
+#include "onednn_conv.h"
+
+#include <omp.h>
+#endif
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using convgen::generated::LayerInfo;
+
+// One core's fp32 FMA peak on the machine the suite was written for (AMD
+// Zen 3: 2 x 8-wide FMA per cycle); CONVGEN_PEAK_GFLOPS overrides it.
+double peakGflops() {
+  if (const char* s = std::getenv("CONVGEN_PEAK_GFLOPS")) return std::atof(s);
+  return 98.0;
+}
+
+convgen::ref::Conv2dParams params(const LayerInfo& info) {
+  convgen::ref::Conv2dParams p;
+  p.batch = info.batch;
+  p.in_channels = info.in_channels, p.in_height = info.in_height, p.in_width = info.in_width;
+  p.out_channels = info.out_channels;
+  p.kernel_h = info.kernel_h, p.kernel_w = info.kernel_w;
+  p.stride_h = info.stride_h, p.stride_w = info.stride_w;
+  p.dilation_h = info.dilation_h, p.dilation_w = info.dilation_w;
+  p.pad_top = info.pad_top, p.pad_bottom = info.pad_bottom;
+  p.pad_left = info.pad_left, p.pad_right = info.pad_right;
+  p.groups = info.groups;
+  const std::string mode = info.padding_mode;
+  p.padding_mode = mode == "reflect"     ? convgen::ref::PaddingMode::Reflect
+                   : mode == "replicate" ? convgen::ref::PaddingMode::Replicate
+                   : mode == "circular"  ? convgen::ref::PaddingMode::Circular
+                                         : convgen::ref::PaddingMode::Zeros;
+  return p;
+}
+
+struct Tensors {
+  std::vector<float> x, w, b, y;
+  explicit Tensors(const LayerInfo& info) {
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> dist(-1, 1);
+    auto fill = [&](std::vector<float>& v, std::size_t n) {
+      v.resize(n);
+      for (float& e : v) e = dist(rng);
+    };
+    fill(x, info.batch * info.in_channels * info.in_height * info.in_width);
+    fill(w, info.out_channels * (info.in_channels / info.groups) * info.kernel_h * info.kernel_w);
+    fill(b, info.out_channels);
+    y.assign(info.batch * info.out_channels * info.out_height * info.out_width, 0.f);
+  }
+  const float* bias(const LayerInfo& info) const { return info.bias ? b.data() : nullptr; }
+};
+
+void setCounters(benchmark::State& state, const LayerInfo& info) {
+  const double flops = 2.0 * double(info.macs);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["peak%"] = benchmark::Counter(flops / (peakGflops() * 1e9) * 100,
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+
+template <typename Forward>
+void convgenBench(benchmark::State& state, const LayerInfo& info, Forward forward) {
+  Tensors t(info);
+  for (auto _ : state) {
+    forward(t.x.data(), t.w.data(), t.bias(info), t.y.data());
+    benchmark::DoNotOptimize(t.y.data());
+    benchmark::ClobberMemory();
+  }
+  setCounters(state, info);
+}
+
+void referenceBench(benchmark::State& state, const LayerInfo& info) {
+  Tensors t(info);
+  const convgen::ref::Conv2dParams p = params(info);
+  for (auto _ : state) {
+    convgen::ref::conv2dForward<float>(p, t.x.data(), t.w.data(), t.bias(info), t.y.data());
+    benchmark::DoNotOptimize(t.y.data());
+    benchmark::ClobberMemory();
+  }
+  setCounters(state, info);
+}
+
+#ifdef CONVGEN_HAVE_ONEDNN
+
+// Before timing anything: oneDNN, convgen and the reference must agree, or
+// the comparison would be between different computations.
+bool onednnAgrees(const LayerInfo& info) {
+  Tensors t(info);
+  std::vector<float> ours(t.y.size()), theirs(t.y.size()), expected(t.y.size());
+  convgen::bench::OnednnConv conv(params(info), t.w.data(), t.bias(info));
+  conv.run(t.x.data(), theirs.data());
+  convgen::ref::conv2dForward<float>(params(info), t.x.data(), t.w.data(), t.bias(info),
+                                     expected.data());
+  double worst = 0;
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    worst = std::max(worst, double(std::abs(theirs[i] - expected[i])));
+  const double depth = double(info.in_channels / info.groups * info.kernel_h * info.kernel_w);
+  if (worst > 1e-5 * depth) {
+    std::fprintf(stderr, "oneDNN disagrees with the reference on %s: max |diff| %g\n", info.name,
+                 worst);
+    return false;
+  }
+  return true;
+}
+
+void onednnBench(benchmark::State& state, const LayerInfo& info) {
+  Tensors t(info);
+  convgen::bench::OnednnConv conv(params(info), t.w.data(), t.bias(info));
+  for (auto _ : state) {
+    conv.run(t.x.data(), t.y.data());
+    benchmark::DoNotOptimize(t.y.data());
+    benchmark::ClobberMemory();
+  }
+  setCounters(state, info);
+}
+#endif
+
+std::vector<const LayerInfo*> layers() {
+  std::vector<const LayerInfo*> out;
+#define CONVGEN_LIST_LAYER(layer) out.push_back(&suite::layer::info);
+  CONVGEN_SUITE_LAYERS(CONVGEN_LIST_LAYER)
+#undef CONVGEN_LIST_LAYER
+  return out;
+}
+
+void registerAll(bool with_reference) {
+#define CONVGEN_REGISTER_LAYER(layer)                                                        \
+  benchmark::RegisterBenchmark("convgen/" #layer, [](benchmark::State& s) {                  \
+    convgenBench(s, suite::layer::info, &suite::layer::forward);                             \
+  })->UseRealTime()->Unit(benchmark::kMicrosecond);
+  CONVGEN_SUITE_LAYERS(CONVGEN_REGISTER_LAYER)
+#undef CONVGEN_REGISTER_LAYER
+  for (const LayerInfo* info : layers()) {
+#ifdef CONVGEN_HAVE_ONEDNN
+    benchmark::RegisterBenchmark((std::string("onednn/") + info->name).c_str(),
+                                 [info](benchmark::State& s) { onednnBench(s, *info); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
+#endif
+    if (with_reference)
+      benchmark::RegisterBenchmark((std::string("reference/") + info->name).c_str(),
+                                   [info](benchmark::State& s) { referenceBench(s, *info); })
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond)
+          ->Iterations(1);  // seconds per call on the large layers
+  }
+}
+
+// Collects the median of every benchmark for the table.
+class MedianCollector : public benchmark::ConsoleReporter {
+ public:
+  std::map<std::string, std::map<std::string, double>> median_us;  // layer -> impl -> µs
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      if (run.aggregate_name != "median") continue;
+      const std::string name = run.run_name.function_name;
+      const std::size_t slash = name.find('/');
+      const double seconds = run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit);
+      median_us[name.substr(slash + 1)][name.substr(0, slash)] = seconds * 1e6;
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+};
+
+std::string shape(const LayerInfo& i) {
+  char s[160];
+  std::snprintf(s, sizeof s, "%lldx%lldx%lldx%lld → %lld, k%lldx%lld s%lldx%lld d%lldx%lld g%lld%s",
+                (long long)i.batch, (long long)i.in_channels, (long long)i.in_height,
+                (long long)i.in_width, (long long)i.out_channels, (long long)i.kernel_h,
+                (long long)i.kernel_w, (long long)i.stride_h, (long long)i.stride_w,
+                (long long)i.dilation_h, (long long)i.dilation_w, (long long)i.groups,
+                std::strcmp(i.padding_mode, "zeros") ? (std::string(" ") + i.padding_mode).c_str() : "");
+  return s;
+}
+
+void printTable(const MedianCollector& c) {
+  std::printf("\n| id | shape | convgen µs | GFLOP/s | %% peak | oneDNN µs | vs oneDNN | reference µs | vs reference | kernel |\n");
+  std::printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+  for (const LayerInfo* info : layers()) {
+    auto it = c.median_us.find(info->name);
+    if (it == c.median_us.end()) continue;
+    auto get = [&](const char* impl) {
+      auto f = it->second.find(impl);
+      return f == it->second.end() ? -1.0 : f->second;
+    };
+    const double ours = get("convgen"), dnnl = get("onednn"), ref = get("reference");
+    const double gflops = 2.0 * double(info->macs) / (ours * 1e3);
+    auto cell = [](double v) {
+      char s[32];
+      if (v < 0) return std::string("-");
+      std::snprintf(s, sizeof s, v < 10 ? "%.2f" : v < 1000 ? "%.1f" : "%.0f", v);
+      return std::string(s);
+    };
+    auto ratio = [](double other, double mine) {
+      char s[32];
+      if (other < 0 || mine <= 0) return std::string("-");
+      std::snprintf(s, sizeof s, "%.2fx", other / mine);
+      return std::string(s);
+    };
+    std::printf("| %.3s | %s | %s | %.1f | %.0f%% | %s | %s | %s | %s | `%s` |\n", info->name,
+                shape(*info).c_str(), cell(ours).c_str(), gflops, gflops / peakGflops() * 100,
+                cell(dnnl).c_str(), ratio(dnnl, ours).c_str(), cell(ref).c_str(),
+                ratio(ref, ours).c_str(), info->kernel);
+  }
+  std::printf("\nMedians of interleaved repetitions in one run, one thread; \"vs\" columns: how many "
+              "times faster convgen is. Peak: %.0f GFLOP/s.\n", peakGflops());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#ifdef CONVGEN_HAVE_ONEDNN
+  // Debian's oneDNN runs on OpenMP, whose runtime reads OMP_NUM_THREADS when
+  // it loads, before main: one thread, like convgen, through the API.
+  omp_set_num_threads(1);
+#endif
+  bool table = false, with_reference = true;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--table") == 0) table = true;
+    else if (std::strcmp(argv[i], "--no-reference") == 0) with_reference = false;
+    else args.push_back(argv[i]);
+  }
+  std::string reps = "--benchmark_repetitions=5";
+  std::string interleave = "--benchmark_enable_random_interleaving=true";
+  std::string aggregates = "--benchmark_report_aggregates_only=true";
+  if (table) {  // defaults first, so flags given on the command line win
+    args.insert(args.begin() + 1, {reps.data(), interleave.data(), aggregates.data()});
+  }
+  int n = static_cast<int>(args.size());
+  benchmark::Initialize(&n, args.data());
+  if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
+#ifdef CONVGEN_HAVE_ONEDNN
+  for (const LayerInfo* info : layers())
+    if (!onednnAgrees(*info)) return 1;
+#endif
+  registerAll(with_reference);
+  MedianCollector collector;
+  benchmark::RunSpecifiedBenchmarks(&collector);
+  if (table) printTable(collector);
+  benchmark::Shutdown();
+  return 0;
+}
