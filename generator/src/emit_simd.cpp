@@ -36,6 +36,11 @@ class VectorIsa {
   virtual std::string evenColumns(const std::string& at) const = 0;
   // Lanes j = at[j * stride], every lane inside the input.
   virtual std::string stridedGather(const std::string& at, std::int64_t stride) const = 0;
+  // Lanes j = live[j] ? at[j] : 0; dead lanes are not read (no fault).
+  virtual std::string maskedLoad(const std::string& at, const std::vector<bool>& live) const = 0;
+  // Live lanes (a contiguous run) take at[0], at[1], ... in order; the others
+  // are 0. Empty when the ISA has no such load.
+  virtual std::string expandLoad(const std::string& at, const std::vector<bool>& live) const = 0;
   // Lanes j = live[j] ? vector loaded at `at`, lane index[j] : 0.
   virtual std::string permute(const std::string& at, const std::vector<std::int64_t>& index,
                               const std::vector<bool>& live) const = 0;
@@ -82,6 +87,12 @@ class Avx2 final : public VectorIsa {
                      const std::vector<bool>& live) const override {
     return "_mm256_mask_i32gather_ps(_mm256_setzero_ps(), " + row + ", _mm256_setr_epi32(" +
            convgen::detail::join(index, ", ") + "), _mm256_castsi256_ps(" + mask(live) + "), 4)";
+  }
+  std::string maskedLoad(const std::string& at, const std::vector<bool>& live) const override {
+    return "_mm256_maskload_ps(" + at + ", " + mask(live) + ")";
+  }
+  std::string expandLoad(const std::string&, const std::vector<bool>&) const override {
+    return "";
   }
   std::string broadcast(const std::string& at) const override {
     return "_mm256_broadcast_ss(" + at + ")";
@@ -142,6 +153,12 @@ class Avx512 final : public VectorIsa {
     return "_mm512_mask_i32gather_ps(_mm512_setzero_ps(), " + mask(live) + ", " + indices(index) +
            ", " + row + ", 4)";
   }
+  std::string maskedLoad(const std::string& at, const std::vector<bool>& live) const override {
+    return "_mm512_maskz_loadu_ps(" + mask(live) + ", " + at + ")";
+  }
+  std::string expandLoad(const std::string& at, const std::vector<bool>& live) const override {
+    return "_mm512_maskz_expandloadu_ps(" + mask(live) + ", " + at + ")";
+  }
   std::string broadcast(const std::string& at) const override {
     return "_mm512_set1_ps(*(" + at + "))";
   }
@@ -178,7 +195,7 @@ class Avx512 final : public VectorIsa {
 
 // How one 8-lane input vector of a border tile is formed.
 struct VectorLoad {
-  enum Kind { Zero, Contiguous, Strided2, Permute, Gather } kind = Zero;
+  enum Kind { Zero, Contiguous, Masked, Expand, Strided2, Permute, Gather } kind = Zero;
   std::int64_t base = 0;            // Contiguous/Permute: first column loaded
   std::vector<std::int64_t> index;  // Permute: lane source within the load; Gather: column
   std::vector<bool> live;           // lanes that read input (others are 0)
@@ -228,32 +245,22 @@ class SimdEmitter : public LayerEmitter {
     return true;
   }
 
-  // Column tiles of one output row, left to right: vectors touching the left
-  // padding, then full interior tiles (looped), then the rest (constant code).
+  // Column tiles of one output row: vec_tile vectors each from column 0, so
+  // every tile keeps the planned register tile. A tile whose vectors are all
+  // clean is interior (run in a loop); the others get constant code in which
+  // each vector still loads directly when it can.
   std::vector<ColumnTile> columnTiles() const {
     const std::int64_t vectors = (p_.shapes.out_width + kLanes - 1) / kLanes;
-    std::int64_t a = 0;
-    while (a < vectors && !isClean(a)) ++a;
-    std::int64_t b = a;
-    while (b < vectors && isClean(b)) ++b;
     std::vector<ColumnTile> tiles;
-    auto add = [&](std::int64_t v0, std::int64_t count, bool interior) {
+    for (std::int64_t v0 = 0; v0 < vectors; v0 += p_.vec_tile) {
       ColumnTile t;
       t.ow0 = v0 * kLanes;
-      t.vectors = count;
-      t.valid_last = std::min(kLanes, p_.shapes.out_width - (v0 + count - 1) * kLanes);
-      t.interior = interior;
+      t.vectors = std::min(p_.vec_tile, vectors - v0);
+      t.valid_last = std::min(kLanes, p_.shapes.out_width - (v0 + t.vectors - 1) * kLanes);
+      t.interior = t.vectors == p_.vec_tile;
+      for (std::int64_t v = v0; v < v0 + t.vectors; ++v) t.interior &= isClean(v);
       tiles.push_back(t);
-    };
-    auto chunks = [&](std::int64_t from, std::int64_t to, bool interior_full) {
-      for (std::int64_t v0 = from; v0 < to; v0 += p_.vec_tile) {
-        const std::int64_t count = std::min(p_.vec_tile, to - v0);
-        add(v0, count, interior_full && count == p_.vec_tile);
-      }
-    };
-    chunks(0, a, false);
-    chunks(a, b, true);
-    chunks(b, vectors, false);
+    }
     return tiles;
   }
 
@@ -276,6 +283,28 @@ class SimdEmitter : public LayerEmitter {
     if (contiguous) {
       load.kind = VectorLoad::Contiguous;
       load.base = src[0];
+      return load;
+    }
+    // Live lanes reading consecutive columns in lane order: one masked load
+    // (from the first lane's column when it is not before the row), or an
+    // expanding load of the live run.
+    std::int64_t first = 0;
+    while (!load.live[first]) ++first;
+    bool consecutive = true;
+    for (std::int64_t j = 0; j < kLanes; ++j)
+      consecutive &= !load.live[j] || src[j] == src[first] + (j - first);
+    if (consecutive && src[first] - first >= 0) {
+      load.kind = VectorLoad::Masked;
+      load.base = src[first] - first;
+      return load;
+    }
+    std::int64_t last = kLanes - 1;
+    while (!load.live[last]) --last;
+    bool run = consecutive;
+    for (std::int64_t j = first; j <= last; ++j) run &= load.live[j];
+    if (run && !isa_->expandLoad("", load.live).empty()) {
+      load.kind = VectorLoad::Expand;
+      load.base = src[first];
       return load;
     }
     bool strided2 = src[0] + 2 * kLanes - 1 < l_.in_width;
@@ -303,37 +332,51 @@ class SimdEmitter : public LayerEmitter {
     return false;
   }
 
-  std::string tileName(const ColumnTile& t, std::size_t index, std::int64_t ocb) const {
-    return (t.interior ? std::string("in") : "b" + str(index)) + "_oc" + str(ocb);
+  std::string tileName(const ColumnTile& t, std::size_t index, std::int64_t ocb,
+                       std::int64_t rows) const {
+    return (t.interior ? std::string("in") : "b" + str(index)) + "_oc" + str(ocb) + "_r" +
+           str(rows);
   }
 
-  // Straight-line window of one input channel for one column tile.
-  void window(Code& c, const ColumnTile& t, std::size_t index, std::int64_t ocb) {
-    const bool zeros_rows = l_.padding_mode == PaddingMode::Zeros &&
+  // Straight-line window of one input channel for one column tile of
+  // `rows` output rows; roff[rr * kKH + p] is the offset of kernel row p's
+  // source row for output row rr, -1 for a row of zero padding (only in
+  // single-row tiles: multi-row tiles cover interior rows).
+  void window(Code& c, const ColumnTile& t, std::size_t index, std::int64_t ocb,
+              std::int64_t rows) {
+    const bool zeros_rows = rows == 1 && l_.padding_mode == PaddingMode::Zeros &&
                             (p_.rows.lo > 0 || p_.rows.hi < p_.shapes.out_height);
     const std::string vt = isa_->type();
     c.line("// Channel ci's " + str(l_.kernel.h) + "x" + str(l_.kernel.w) + " window for " +
-           str(ocb) + " output channels x " + str(t.vectors) + " vectors (" +
+           str(ocb) + " output channels x " + str(rows) + " rows x " + str(t.vectors) +
+           " vectors (" +
            (t.interior ? "interior tile" : "border tile at column " + str(t.ow0)) + ").");
-    c.open(targetAttribute() + "inline void unrolled_" + tileName(t, index, ocb) +
-           "(" + isa_->type() + " (&acc)[" + str(ocb) + "][" + str(t.vectors) +
+    const std::int64_t nv = rows * t.vectors;
+    c.open(targetAttribute() + "inline void unrolled_" + tileName(t, index, ocb, rows) +
+           "(" + isa_->type() + " (&acc)[" + str(ocb) + "][" + str(nv) +
            "], const float* x_c, const std::int64_t* roff, const float* w_c, std::int64_t c0) "
            "noexcept");
-    if (!t.interior) c.line("(void)c0;  // a border tile's columns are constants");
+    // A border tile may read only padding (then nothing here is used).
+    c.line("(void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;");
     for (std::int64_t p = 0; p < l_.kernel.h; ++p) {
       if (zeros_rows)
         c.open("if (roff[" + str(p) + "] >= 0)");
       else
         c.open("");
-      c.line("const float* r = x_c + roff[" + str(p) + "];");
+      for (std::int64_t rr = 0; rr < rows; ++rr) {
+        c.line("const float* r" + str(rr) + " = x_c + roff[" + str(rr * l_.kernel.h + p) + "];");
+        c.line("(void)r" + str(rr) + ";  // unused when this tile reads only padding here");
+      }
       for (std::int64_t q = 0; q < l_.kernel.w; ++q) {
         if (!t.interior && !anyLiveLoad(t, q)) continue;  // reads only zero padding
         c.open("");
-        std::vector<bool> live_vector(t.vectors, true);
-        for (std::int64_t v = 0; v < t.vectors; ++v) {
-          const std::string x = "x" + str(v);
+        std::vector<bool> live_vector(nv, true);
+        for (std::int64_t k = 0; k < nv; ++k) {
+          const std::int64_t rr = k / t.vectors, v = k % t.vectors;
+          const std::string x = "x" + str(k), row = "r" + str(rr);
           if (t.interior) {
-            const std::string at = "r + c0 + " + str(kLanes * v * l_.stride.w + q * l_.dilation.w);
+            const std::string at =
+                row + " + c0 + " + str(kLanes * v * l_.stride.w + q * l_.dilation.w);
             const std::string value = l_.stride.w == 1   ? isa_->load(at)
                                       : l_.stride.w == 2 ? isa_->evenColumns(at)
                                                          : isa_->stridedGather(at, l_.stride.w);
@@ -343,21 +386,29 @@ class SimdEmitter : public LayerEmitter {
           const VectorLoad load = borderLoad(t, v, q);
           switch (load.kind) {
             case VectorLoad::Zero:
-              live_vector[v] = false;
+              live_vector[k] = false;
               break;
             case VectorLoad::Contiguous:
-              c.line("const " + vt + " " + x + " = " + isa_->load("r + " + str(load.base)) + ";");
+              c.line("const " + vt + " " + x + " = " + isa_->load(row + " + " + str(load.base)) + ";");
+              break;
+            case VectorLoad::Masked:
+              c.line("const " + vt + " " + x + " = " +
+                     isa_->maskedLoad(row + " + " + str(load.base), load.live) + ";");
+              break;
+            case VectorLoad::Expand:
+              c.line("const " + vt + " " + x + " = " +
+                     isa_->expandLoad(row + " + " + str(load.base), load.live) + ";");
               break;
             case VectorLoad::Strided2:
-              c.line("const " + vt + " " + x + " = " + isa_->evenColumns("r + " + str(load.base)) +
+              c.line("const " + vt + " " + x + " = " + isa_->evenColumns(row + " + " + str(load.base)) +
                      ";");
               break;
             case VectorLoad::Permute:
               c.line("const " + vt + " " + x + " = " +
-                     isa_->permute("r + " + str(load.base), load.index, load.live) + ";");
+                     isa_->permute(row + " + " + str(load.base), load.index, load.live) + ";");
               break;
             case VectorLoad::Gather:
-              c.line("const " + vt + " " + x + " = " + isa_->gather("r", load.index, load.live) + ";");
+              c.line("const " + vt + " " + x + " = " + isa_->gather(row, load.index, load.live) + ";");
               break;
           }
         }
@@ -366,10 +417,10 @@ class SimdEmitter : public LayerEmitter {
           c.indent(1);
           c.line("const " + vt + " w = " +
                  isa_->broadcast("w_c + " + str(i * reduction() + p * l_.kernel.w + q)) + ";");
-          for (std::int64_t v = 0; v < t.vectors; ++v) {
-            if (!live_vector[v]) continue;
-            const std::string acc = "acc[" + str(i) + "][" + str(v) + "]";
-            c.line(acc + " = " + isa_->fma("w", "x" + str(v), acc) + ";");
+          for (std::int64_t k = 0; k < nv; ++k) {
+            if (!live_vector[k]) continue;
+            const std::string acc = "acc[" + str(i) + "][" + str(k) + "]";
+            c.line(acc + " = " + isa_->fma("w", "x" + str(k), acc) + ";");
           }
           c.indent(-1);
           c.line("}");
@@ -382,18 +433,20 @@ class SimdEmitter : public LayerEmitter {
   }
 
   // Bias, every input channel of the group, store (masked past the row's end).
-  void tile(Code& c, const ColumnTile& t, std::size_t index, std::int64_t ocb) {
-    const std::string name = tileName(t, index, ocb);
+  void tile(Code& c, const ColumnTile& t, std::size_t index, std::int64_t ocb,
+            std::int64_t rows) {
+    const std::string name = tileName(t, index, ocb, rows);
+    const std::int64_t nv = rows * t.vectors;
     c.open(targetAttribute() + "inline void tile_" + name +
            "(const float* x_g, const std::int64_t* roff, const float* w_o, const float* b_o, "
            "float* y_row, std::int64_t ow0) noexcept");
     if (!t.interior) c.line("(void)ow0;");
-    c.line(isa_->type() + " acc[" + str(ocb) + "][" + str(t.vectors) + "];");
+    c.line(isa_->type() + " acc[" + str(ocb) + "][" + str(nv) + "];");
     for (std::int64_t i = 0; i < ocb; ++i) {
       const std::string init =
           l_.bias ? isa_->set1("b_o[" + str(i) + "]") : isa_->zero();
-      for (std::int64_t v = 0; v < t.vectors; ++v)
-        c.line("acc[" + str(i) + "][" + str(v) + "] = " + init + ";");
+      for (std::int64_t k = 0; k < nv; ++k)
+        c.line("acc[" + str(i) + "][" + str(k) + "] = " + init + ";");
     }
     if (!l_.bias) c.line("(void)b_o;");
     const std::string c0 = t.interior ? "ow0 * kSW - kPL" : "0";
@@ -403,10 +456,11 @@ class SimdEmitter : public LayerEmitter {
     c.close();
     const std::string col = t.interior ? "ow0" : str(t.ow0);
     for (std::int64_t i = 0; i < ocb; ++i) {
-      for (std::int64_t v = 0; v < t.vectors; ++v) {
-        const std::string at =
-            "y_row + " + str(i) + " * kOH * kOW + " + col + " + " + str(kLanes * v);
-        const std::string value = "acc[" + str(i) + "][" + str(v) + "]";
+      for (std::int64_t k = 0; k < nv; ++k) {
+        const std::int64_t rr = k / t.vectors, v = k % t.vectors;
+        const std::string at = "y_row + " + str(i) + " * kOH * kOW + " + str(rr) + " * kOW + " +
+                               col + " + " + str(kLanes * v);
+        const std::string value = "acc[" + str(i) + "][" + str(k) + "]";
         c.line((v + 1 == t.vectors && t.valid_last < kLanes
                     ? isa_->storeFirst(at, value, t.valid_last)
                     : isa_->store(at, value)) +
@@ -416,22 +470,20 @@ class SimdEmitter : public LayerEmitter {
     c.close();
   }
 
-  // Every output row of one block of `ocb` output channels.
-  void rows(Code& c, const std::vector<ColumnTile>& tiles, std::int64_t ocb) {
-    const bool border_rows = p_.rows.lo > 0 || p_.rows.hi < p_.shapes.out_height;
-    c.line("// All output rows of " + str(ocb) + " output channels.");
-    c.open(targetAttribute() + "inline void rows_oc" + str(ocb) +
-           "(const float* x_g, const float* w_o, const float* b_o, float* y_o) noexcept");
-    c.open("for (std::int64_t oh = 0; oh < kOH; ++oh)");
-    c.line("// Offset of each kernel row's source row; -1 when it is zero padding.");
-    c.line("std::int64_t roff[kKH];");
+  // One output-row block: roff for `rows` rows from `oh`, then every
+  // column tile.
+  void rowBlock(Code& c, const std::vector<ColumnTile>& tiles, std::int64_t ocb,
+                std::int64_t rows, bool mapped) {
+    c.line("std::int64_t roff[" + str(rows) + " * kKH];");
+    c.open("for (std::int64_t rr = 0; rr < " + str(rows) + "; ++rr)");
     c.open("for (std::int64_t p = 0; p < kKH; ++p)");
-    if (border_rows) {
-      c.line("const std::int64_t r = sourceRow(oh * kSH - kPT + p * kDH);");
-      c.line("roff[p] = r < 0 ? -1 : r * kW;");
+    if (mapped) {
+      c.line("const std::int64_t r = sourceRow((oh + rr) * kSH - kPT + p * kDH);");
+      c.line("roff[rr * kKH + p] = r < 0 ? -1 : r * kW;");
     } else {
-      c.line("roff[p] = (oh * kSH - kPT + p * kDH) * kW;");
+      c.line("roff[rr * kKH + p] = ((oh + rr) * kSH - kPT + p * kDH) * kW;");
     }
+    c.close();
     c.close();
     c.line("float* y_row = y_o + oh * kOW;");
     std::size_t i = 0;
@@ -442,17 +494,56 @@ class SimdEmitter : public LayerEmitter {
         const std::int64_t step = kLanes * p_.vec_tile;
         c.open("for (std::int64_t ow0 = " + str(tiles[i].ow0) +
                "; ow0 <= " + str(tiles[j - 1].ow0) + "; ow0 += " + str(step) + ")");
-        c.line("tile_" + tileName(tiles[i], i, ocb) + "(x_g, roff, w_o, b_o, y_row, ow0);");
+        c.line("tile_" + tileName(tiles[i], i, ocb, rows) + "(x_g, roff, w_o, b_o, y_row, ow0);");
         c.close();
         i = j;
       } else {
-        c.line("tile_" + tileName(tiles[i], i, ocb) + "(x_g, roff, w_o, b_o, y_row, " +
+        c.line("tile_" + tileName(tiles[i], i, ocb, rows) + "(x_g, roff, w_o, b_o, y_row, " +
                str(tiles[i].ow0) + ");");
         ++i;
       }
     }
+  }
+
+  // Every output row of one block of `ocb` output channels: interior rows
+  // in blocks of row_tile, the others (border rows, the rest) one at a time.
+  void outputRows(Code& c, const std::vector<ColumnTile>& tiles, std::int64_t ocb) {
+    const bool border_rows = p_.rows.lo > 0 || p_.rows.hi < p_.shapes.out_height;
+    const std::int64_t rt = p_.row_tile;
+    const std::int64_t blocked_end = p_.rows.lo + p_.rows.size() / rt * rt;
+    c.line("// All output rows of " + str(ocb) + " output channels.");
+    c.open(targetAttribute() + "inline void rows_oc" + str(ocb) +
+           "(const float* x_g, const float* w_o, const float* b_o, float* y_o) noexcept");
+    if (rt == 1) {
+      c.open("for (std::int64_t oh = 0; oh < kOH; ++oh)");
+      rowBlock(c, tiles, ocb, 1, border_rows);
+      c.close();
+    } else {
+      c.open("for (std::int64_t oh = kRowLo; oh < " + str(blocked_end) + "; oh += " + str(rt) +
+             ")");
+      rowBlock(c, tiles, ocb, rt, false);
+      c.close();
+      // The rows before and after the blocks, one at a time.
+      for (const auto& [from, to] : {std::pair<std::string, std::int64_t>{"0", p_.rows.lo},
+                                     std::pair<std::string, std::int64_t>{str(blocked_end),
+                                                                          p_.shapes.out_height}}) {
+        if (std::stoll(from) >= to) continue;
+        c.open("for (std::int64_t oh = " + from + "; oh < " + str(to) + "; ++oh)");
+        rowBlock(c, tiles, ocb, 1, border_rows);
+        c.close();
+      }
+    }
     c.close();
-    c.close();
+  }
+
+  // Tiles of row_tile rows cover blocks of interior rows; single-row tiles
+  // cover the rest (always present unless row_tile divides an all-interior
+  // output).
+  std::vector<std::int64_t> rowTiles() const {
+    if (p_.row_tile == 1) return {1};
+    const bool rest = p_.rows.lo > 0 || p_.rows.hi < p_.shapes.out_height ||
+                      p_.rows.size() % p_.row_tile != 0;
+    return rest ? std::vector<std::int64_t>{p_.row_tile, 1} : std::vector<std::int64_t>{p_.row_tile};
   }
 
   std::vector<std::int64_t> ocBlocks() const {
@@ -469,13 +560,15 @@ class SimdEmitter : public LayerEmitter {
       for (std::size_t i = 0; i < tiles.size(); ++i) {
         if (tiles[i].interior && interior_done) continue;
         interior_done |= tiles[i].interior;
-        c.line();
-        window(c, tiles[i], i, ocb);
-        c.line();
-        tile(c, tiles[i], i, ocb);
+        for (std::int64_t rows : rowTiles()) {
+          c.line();
+          window(c, tiles[i], i, ocb, rows);
+          c.line();
+          tile(c, tiles[i], i, ocb, rows);
+        }
       }
       c.line();
-      rows(c, tiles, ocb);
+      outputRows(c, tiles, ocb);
     }
     return c.text();
   }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdio>
+#include <cstdlib>
 
 namespace convgen {
 
@@ -38,7 +40,8 @@ Interval interiorRange(std::int64_t in, std::int64_t out, std::int64_t pad_lo, s
 
 std::string KernelPlan::kernelName() const {
   const std::string tile =
-      vec_tile > 0 ? "v" + std::to_string(vec_tile) : "ow" + std::to_string(ow_tile);
+      vec_tile > 0 ? "r" + std::to_string(row_tile) + "v" + std::to_string(vec_tile)
+                   : "ow" + std::to_string(ow_tile);
   return layer.name + "__" + std::string(toString(layer.isa)) + "_" + strategy + "_oc" +
          std::to_string(oc_tile) + "x" + tile + "_" + std::string(toString(window));
 }
@@ -51,7 +54,7 @@ namespace {
 // load (3/cycle for ymm, 2 for zmm) pressure; stride 2 costs two loads per
 // input vector, larger strides a gather.
 struct VectorTarget {
-  std::int64_t lanes, max_accumulators;
+  std::int64_t lanes, registers, max_accumulators;
   double loads_per_cycle;
 };
 
@@ -63,31 +66,52 @@ bool planDirectSimd(KernelPlan& plan, const VectorTarget& target, std::int64_t b
   const double load_cost = l.stride.w == 1 ? 1 : l.stride.w == 2 ? 2 : 4;
   const std::int64_t taps = l.kernel.h * l.kernel.w;
   double best = -1;
+  // Several output rows per tile share each weight broadcast; they are
+  // taken from the interior rows only.
+  const std::int64_t max_rows = std::max<std::int64_t>(1, std::min<std::int64_t>(plan.rows.size(), 8));
   for (std::int64_t oc = 1; oc <= std::min(og, max_acc); ++oc) {
-    for (std::int64_t v = 1; v <= std::min(vectors, max_acc); ++v) {
-      if (oc * v > max_acc || taps * oc * v > budget) continue;
-      // An accumulator takes one FMA per tap, and an FMA's result is ready
-      // 4 cycles later: fewer than 8 accumulators leave the pipes idle.
-      const double cycles =
-          std::max({oc * v / 2.0, (v * load_cost + oc) / target.loads_per_cycle, 4.0});
-      const std::int64_t blocks = (og + oc - 1) / oc;
-      const double oc_use = double(og) / double(blocks * oc);
-      const std::int64_t tiles = (vectors + v - 1) / v;
-      const double v_use = double(vectors) / double(tiles * v);
-      const double score = oc * v / cycles * oc_use * (0.9 + 0.1 * v_use);
-      // Ties go to the larger tile: fewer reloads of inputs and weights.
-      if (score > best + 1e-9 || (score > best - 1e-9 && oc * v > plan.oc_tile * plan.vec_tile)) {
-        best = score;
-        plan.oc_tile = oc;
-        plan.vec_tile = v;
+    for (std::int64_t r = 1; r <= max_rows; ++r) {
+      for (std::int64_t v = 1; v <= std::min(vectors, max_acc); ++v) {
+        const std::int64_t acc = oc * r * v;
+        // Accumulators, the tile's input vectors and a broadcast weight live
+        // at once; GCC spills when they fill the register file (measured:
+        // 24 + 6 + 1 zmm spilled), so keep a few registers spare.
+        if (acc > max_acc || acc + r * v + 1 > target.registers - 3 || taps * acc > budget)
+          continue;
+        // An accumulator takes one FMA per tap, and an FMA's result is
+        // ready 4 cycles later: fewer than 8 accumulators leave pipes idle.
+        const double cycles =
+            std::max({acc / 2.0, (r * v * load_cost + oc) / target.loads_per_cycle, 4.0});
+        const std::int64_t blocks = (og + oc - 1) / oc;
+        const double oc_use = double(og) / double(blocks * oc);
+        const std::int64_t tiles = (vectors + v - 1) / v;
+        const double v_use = double(vectors) / double(tiles * v);
+        // Rows outside full row blocks run single-row tiles.
+        const double r_use =
+            r == 1 ? 1.0 : double(plan.rows.size() / r * r) / double(plan.shapes.out_height);
+        const double score = acc / cycles * oc_use * (0.9 + 0.1 * v_use) * (0.8 + 0.2 * r_use);
+        // Ties go to the larger tile: fewer reloads of inputs and weights.
+        const std::int64_t current = plan.oc_tile * plan.row_tile * plan.vec_tile;
+        if (score > best + 1e-9 || (score > best - 1e-9 && acc > current)) {
+          best = score;
+          plan.oc_tile = oc;
+          plan.row_tile = r;
+          plan.vec_tile = v;
+        }
       }
     }
   }
   if (best < 0) return false;  // the window alone exceeds the budget
+  if (const char* force = std::getenv("CONVGEN_EXPERIMENT_TILE")) {  // TEMPORARY experiment
+    long a, b, c2;
+    if (std::sscanf(force, "%ld,%ld,%ld", &a, &b, &c2) == 3) {
+      plan.oc_tile = a; plan.row_tile = b; plan.vec_tile = c2;
+    }
+  }
   plan.vec_lanes = target.lanes;
   plan.ow_tile = target.lanes * plan.vec_tile;
   plan.window = WindowUnroll::Full;
-  plan.unrolled_statements = taps * plan.oc_tile * plan.vec_tile;
+  plan.unrolled_statements = taps * plan.oc_tile * plan.row_tile * plan.vec_tile;
   return true;
 }
 
@@ -106,12 +130,13 @@ KernelPlan planLayer(const LayerSpec& layer, const PlanOptions& options) {
   plan.border_pixels = s.out_height * s.out_width - plan.rows.size() * plan.cols.size();
   if ((layer.isa == Isa::Avx2 || layer.isa == Isa::Avx512) && layer.dtype == DType::Float32) {
     const VectorTarget target =
-        layer.isa == Isa::Avx2 ? VectorTarget{8, 12, 3.0} : VectorTarget{16, 24, 2.0};
+        layer.isa == Isa::Avx2 ? VectorTarget{8, 16, 12, 3.0} : VectorTarget{16, 32, 20, 2.0};
     plan.strategy = "direct_w" + std::to_string(target.lanes);
     if (planDirectSimd(plan, target, std::max<std::int64_t>(options.unroll_budget, 1)))
       return plan;
     plan.strategy = "direct";  // a window too large for the budget: portable code
     plan.vec_tile = plan.vec_lanes = 0;
+    plan.row_tile = 1;
   }
 
   // Register tile: up to 4 output channels x 4 output columns (16 scalar

@@ -51,12 +51,13 @@ struct KernelPlan {
   std::int64_t ow_tile = 1;   // output columns per register tile (scalar strategy)
   std::int64_t vec_lanes = 0;  // floats per vector register (8 avx2, 16 avx512); 0: scalar code
   std::int64_t vec_tile = 0;   // vectors per register tile (direct_w<lanes>), else 0
+  std::int64_t row_tile = 1;   // output rows per register tile (interior rows; direct_w*)
   WindowUnroll window = WindowUnroll::Full;
   std::int64_t border_pixels = 0;        // output pixels per plane outside the interior
   std::int64_t unrolled_statements = 0;  // in the largest straight-line function
 
   // The kernel's name, its spec: <layer>__<isa>_<strategy>_oc<N>x<tile>_<window>
-  // where <tile> is ow<M> (M output columns) or v<M> (M vectors of 8 columns).
+  // where <tile> is ow<M> (M output columns) or r<R>v<M> (R rows of M vectors).
   std::string kernelName() const;
 };
 
