@@ -103,7 +103,8 @@ std::string header(const ModelSpec& model, const std::string& stem,
 // -mavx512f, so one file (or target) can mix ISAs and no build flag has to be
 // passed. CONVGEN_USE_SIMDE (tests only) runs the same code through SIMDe's
 // portable implementations, on CPUs without the ISA.
-std::string simdPrologue(bool avx2, bool avx512) {
+std::string simdPrologue(bool avx2, bool avx512, bool neon) {
+  if (neon) return "#include <arm_neon.h>";  // configs do not mix x86 and Arm layers
   if (!avx2 && !avx512) return "";
   std::string text = R"(
 #if defined(CONVGEN_USE_SIMDE)
@@ -127,7 +128,7 @@ std::string simdPrologue(bool avx2, bool avx512) {
 }  // namespace
 
 bool isIsaImplemented(Isa isa) {
-  return isa == Isa::Scalar || isa == Isa::Avx2 || isa == Isa::Avx512;
+  return isa == Isa::Scalar || isa == Isa::Avx2 || isa == Isa::Avx512 || isa == Isa::Neon;
 }
 
 std::string configStem(const std::string& config_name) {
@@ -172,13 +173,14 @@ GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& opti
     std::string layers;
     const std::size_t begin = count * k / options.shards, end = count * (k + 1) / options.shards;
     const std::vector<KernelPlan> shard_plans(out.plans.begin() + begin, out.plans.begin() + end);
-    bool avx2 = false, avx512 = false;
+    bool avx2 = false, avx512 = false, neon = false;
     for (const KernelPlan& plan : shard_plans) {
       std::unique_ptr<LayerEmitter> emitter;
       if (plan.vec_lanes > 0) {
         emitter = makeSimdEmitter(model, plan);
         avx2 |= plan.layer.isa == Isa::Avx2;
         avx512 |= plan.layer.isa == Isa::Avx512;
+        neon |= plan.layer.isa == Isa::Neon;
       } else {
         emitter = std::make_unique<LayerEmitter>(model, plan);
       }
@@ -188,7 +190,7 @@ GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& opti
     }
     std::string file = renderTemplate("shard", {{"banner", banner(model, shard_plans)},
                                                 {"header", names[0]},
-                                                {"includes", simdPrologue(avx2, avx512)},
+                                                {"includes", simdPrologue(avx2, avx512, neon)},
                                                 {"layers", layers}});
     out.files.push_back({names[1 + k], std::move(file)});
   }

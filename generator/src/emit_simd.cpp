@@ -1,5 +1,5 @@
-// The SIMD emitter for float32: strategies "direct_w8" (AVX2 + FMA, 8 lanes)
-// and "direct_w16" (AVX-512F, 16 lanes). One algorithm, two instruction
+// The SIMD emitter for float32: strategies "direct_w8" (AVX2 + FMA, 8 lanes),
+// "direct_w16" (AVX-512F, 16 lanes) and "direct_w4" (NEON, 4 lanes). One algorithm, two instruction
 // sets: the VectorIsa below is the only place that knows intrinsic names.
 //
 // A vector register holds consecutive output columns of one output channel,
@@ -120,6 +120,73 @@ class Avx2 final : public VectorIsa {
     std::vector<std::int64_t> bits;
     for (bool b : on) bits.push_back(b ? -1 : 0);
     return "_mm256_setr_epi32(" + convgen::detail::join(bits, ", ") + ")";
+  }
+};
+
+// AArch64 Advanced SIMD (NEON): 4 lanes, 32 registers, always present on
+// AArch64, so no target attribute. It has no masked load or gather: lanes
+// are built from scalar reads, which only border vectors need.
+class Neon final : public VectorIsa {
+ public:
+  std::int64_t lanes() const override { return 4; }
+  std::string type() const override { return "float32x4_t"; }
+  std::string attribute() const override { return ""; }
+  std::string load(const std::string& at) const override { return "vld1q_f32(" + at + ")"; }
+  std::string evenColumns(const std::string& at) const override {
+    return "vld2q_f32(" + at + ").val[0]";  // the de-interleaving load
+  }
+  std::string stridedGather(const std::string& at, std::int64_t stride) const override {
+    std::vector<std::string> lanes;
+    for (std::int64_t j = 0; j < 4; ++j) lanes.push_back("(" + at + ")[" + str(j * stride) + "]");
+    return build(lanes);
+  }
+  std::string maskedLoad(const std::string& at, const std::vector<bool>& live) const override {
+    std::vector<std::string> lanes;
+    for (std::int64_t j = 0; j < 4; ++j)
+      lanes.push_back(live[j] ? "(" + at + ")[" + str(j) + "]" : "0.0f");
+    return build(lanes);
+  }
+  std::string expandLoad(const std::string&, const std::vector<bool>&) const override {
+    return "";
+  }
+  std::string permute(const std::string& at, const std::vector<std::int64_t>& index,
+                      const std::vector<bool>& live) const override {
+    std::vector<std::string> lanes;
+    for (std::int64_t j = 0; j < 4; ++j)
+      lanes.push_back(live[j] ? "(" + at + ")[" + str(index[j]) + "]" : "0.0f");
+    return build(lanes);
+  }
+  std::string gather(const std::string& row, const std::vector<std::int64_t>& index,
+                     const std::vector<bool>& live) const override {
+    return permute(row, index, live);
+  }
+  std::string broadcast(const std::string& at) const override {
+    return "vld1q_dup_f32(" + at + ")";
+  }
+  std::string fma(const std::string& a, const std::string& b,
+                  const std::string& acc) const override {
+    return "vfmaq_f32(" + acc + ", " + a + ", " + b + ")";
+  }
+  std::string zero() const override { return "vdupq_n_f32(0.0f)"; }
+  std::string set1(const std::string& value) const override {
+    return "vdupq_n_f32(" + value + ")";
+  }
+  std::string store(const std::string& at, const std::string& v) const override {
+    return "vst1q_f32(" + at + ", " + v + ")";
+  }
+  std::string storeFirst(const std::string& at, const std::string& v,
+                         std::int64_t valid) const override {
+    std::string out;
+    for (std::int64_t j = 0; j < valid; ++j)
+      out += (j ? "; " : "") + std::string("vst1q_lane_f32(") + at + " + " + str(j) + ", " + v +
+             ", " + str(j) + ")";
+    return out;
+  }
+
+ private:
+  // A vector from four scalar expressions (GCC/Clang vector initialisation).
+  static std::string build(const std::vector<std::string>& lanes) {
+    return "float32x4_t{" + lanes[0] + ", " + lanes[1] + ", " + lanes[2] + ", " + lanes[3] + "}";
   }
 };
 
@@ -603,8 +670,12 @@ class SimdEmitter : public LayerEmitter {
 
 std::unique_ptr<LayerEmitter> makeSimdEmitter(const ModelSpec& model, const KernelPlan& plan) {
   std::unique_ptr<VectorIsa> isa;
-  if (plan.layer.isa == Isa::Avx512) isa = std::make_unique<Avx512>();
-  else isa = std::make_unique<Avx2>();
+  switch (plan.layer.isa) {
+    case Isa::Avx512: isa = std::make_unique<Avx512>(); break;
+    case Isa::Avx2: isa = std::make_unique<Avx2>(); break;
+    case Isa::Neon: isa = std::make_unique<Neon>(); break;
+    case Isa::Scalar: require(false, "no vector ISA for scalar plans");
+  }
   require(plan.vec_lanes == isa->lanes(), "plan and emitter disagree on the vector width");
   return std::make_unique<SimdEmitter>(model, plan, std::move(isa));
 }
