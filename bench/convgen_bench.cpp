@@ -9,6 +9,7 @@
 #include "suite.h"  // generated at build time from bench/suite.yaml
 
 #include "convgen/reference.h"
+#include "peak.h"
 #ifdef CONVGEN_HAVE_ONEDNN
 #include "onednn_conv.h"
 
@@ -31,11 +32,16 @@ namespace {
 
 using convgen::generated::LayerInfo;
 
-// One core's fp32 FMA peak on the machine the suite was written for (AMD
-// Zen 3: 2 x 8-wide FMA per cycle); CONVGEN_PEAK_GFLOPS overrides it.
-double peakGflops() {
-  if (const char* s = std::getenv("CONVGEN_PEAK_GFLOPS")) return std::atof(s);
-  return 98.0;
+// One core's fp32 FMA peak for the suite's ISA, measured at start-up
+// (CONVGEN_PEAK_GFLOPS overrides it; shared/BENCHMARKS.md's Zen 3 had 98).
+double peak_gflops = 0;
+double peakGflops() { return peak_gflops; }
+
+std::string suiteIsa() {
+  const std::string kernel = suite::s01_seed_tiny::info.kernel;
+  for (const char* isa : {"avx512", "avx2", "neon"})
+    if (kernel.find(std::string("__") + isa + "_") != std::string::npos) return isa;
+  return "scalar";
 }
 
 convgen::ref::Conv2dParams params(const LayerInfo& info) {
@@ -78,8 +84,9 @@ void setCounters(benchmark::State& state, const LayerInfo& info) {
   const double flops = 2.0 * double(info.macs);
   state.counters["GFLOP/s"] =
       benchmark::Counter(flops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["peak%"] = benchmark::Counter(flops / (peakGflops() * 1e9) * 100,
-                                               benchmark::Counter::kIsIterationInvariantRate);
+  if (peakGflops() > 0)
+    state.counters["peak%"] = benchmark::Counter(flops / (peakGflops() * 1e9) * 100,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
 
 template <typename Forward>
@@ -222,12 +229,14 @@ void printTable(const MedianCollector& c) {
       return std::string(s);
     };
     std::printf("| %.3s | %s | %s | %.1f | %.0f%% | %s | %s | %s | %s | `%s` |\n", info->name,
-                shape(*info).c_str(), cell(ours).c_str(), gflops, gflops / peakGflops() * 100,
+                shape(*info).c_str(), cell(ours).c_str(), gflops,
+                peakGflops() > 0 ? gflops / peakGflops() * 100 : 0.0,
                 cell(dnnl).c_str(), ratio(dnnl, ours).c_str(), cell(ref).c_str(),
                 ratio(ref, ours).c_str(), info->kernel);
   }
   std::printf("\nMedians of interleaved repetitions in one run, one thread; \"vs\" columns: how many "
-              "times faster convgen is. Peak: %.0f GFLOP/s.\n", peakGflops());
+              "times faster convgen is. %% peak: of %.0f GFLOP/s, this core's %s FMA peak measured "
+              "in this run.\n", peakGflops(), suiteIsa().c_str());
 }
 
 }  // namespace
@@ -258,6 +267,9 @@ int main(int argc, char** argv) {
   for (const LayerInfo* info : layers())
     if (!onednnAgrees(*info)) return 1;
 #endif
+  if (const char* s = std::getenv("CONVGEN_PEAK_GFLOPS")) peak_gflops = std::atof(s);
+  else peak_gflops = convgen::bench::measurePeakGflops(suiteIsa());
+  std::printf("%s FMA peak of this core: %.1f GFLOP/s\n", suiteIsa().c_str(), peak_gflops);
   registerAll(with_reference);
   MedianCollector collector;
   benchmark::RunSpecifiedBenchmarks(&collector);

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cstdio>
-#include <cstdlib>
 
 namespace convgen {
 
@@ -118,12 +116,6 @@ bool planDirectSimd(KernelPlan& plan, const VectorTarget& target, std::int64_t b
     }
   }
   if (best < 0) return false;  // the window alone exceeds the budget
-  if (const char* force = std::getenv("CONVGEN_EXPERIMENT_TILE")) {  // TEMPORARY experiment
-    long a, b, c2;
-    if (std::sscanf(force, "%ld,%ld,%ld", &a, &b, &c2) == 3) {
-      plan.oc_tile = a; plan.row_tile = b; plan.vec_tile = c2;
-    }
-  }
   plan.vec_lanes = target.lanes;
   plan.ow_tile = target.lanes * plan.vec_tile;
   plan.window = WindowUnroll::Full;
