@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Quick start: installs the dependencies (apt-get), builds convgen, and runs
-# the main job on the bundled configs: shapes of an example network, then the
-# example kernels generated at build time, checked against the reference.
+# the main job on the bundled configs: shapes of an example network, the
+# example kernels generated at build time checked against the reference, and
+# a short run of the benchmark suite against oneDNN, printed as a table.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
 
 "$root/scripts/install-deps.sh"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
-cmake --build "$build" -j "$(nproc)" --target convgen seeds_demo
+cmake --build "$build" -j "$(nproc)" --target convgen seeds_demo convgen_bench
 
 echo "== convgen shapes configs/resnet18.yaml"
 "$build/generator/convgen" shapes "$root/configs/resnet18.yaml"
 echo
 echo "== generated kernels for configs/seeds.yaml vs the reference"
 "$build/examples/seeds_demo"
+echo
+echo "== benchmark suite (short run; the full one: $build/bench/convgen_bench --table)"
+"$build/bench/convgen_bench" --table --no-reference --benchmark_repetitions=3 \
+  --benchmark_min_time=0.05 --benchmark_report_aggregates_only=true | sed -n '/^| id/,$p'
