@@ -335,3 +335,47 @@ TEST_CASE("the seed configs' shapes through the reader", "[shapes][config]") {
   CHECK(d.weight == Shape{64, 1, 3, 3});
   CHECK(d.reduction == 9);
 }
+
+// What validation accepts, inferShapes computes without overflow: at the
+// bounds (config.h) every tensor has at most 2^31 elements, so one layer's
+// MACs stay below 2^62 and the model's totals are checked as well. This
+// layer maximises both factors: an output of 2^31 - 65534 elements, each
+// summing 2^31 products (padding makes the output large for a tiny input).
+TEST_CASE("the largest layers validation accepts have exact shapes and MACs", "[shapes][config]") {
+  const std::string big = "[1, 1, 1, 2]";
+  const std::string extra = "    padding: [1073725440, 32767]\n";
+  const LayerSpec l = loadOne(oneLayer(big, 1, 1, "[32768, 65536]", extra));
+  const LayerShapes s = convgen::inferShapes(l);
+  const std::int64_t out_h = 2147418114;  // 1 + 2 * 1073725440 - 32768 + 1
+  CHECK(s.output == Shape{1, 1, out_h, 1});
+  CHECK(s.weight == Shape{1, 1, 32768, 65536});
+  CHECK(s.reduction == (std::int64_t{1} << 31));
+  CHECK(s.params == (std::int64_t{1} << 31) + 1);
+  CHECK(s.macs == out_h * (std::int64_t{1} << 31));
+  CHECK(s.macs > (std::int64_t{1} << 61));  // close to the 2^62 bound
+
+  // Two such layers still fit the model's int64 totals; a third does not.
+  auto model = [&](int layers) {
+    std::string text = "namespace: t\nlayers:\n";
+    for (int i = 0; i < layers; ++i)
+      text += "  - {name: l" + std::to_string(i) + ", input_shape: " + big +
+              ", in_channels: 1, out_channels: 1, kernel_size: [32768, 65536], padding: "
+              "[1073725440, 32767], bias: false}\n";
+    return text;
+  };
+  std::vector<std::string> lines;
+  CHECK(loadText(model(2), &lines).has_value());
+  CHECK(lines.empty());
+  CHECK_FALSE(loadText(model(3), &lines).has_value());
+  CHECK(lines == std::vector<std::string>{
+                     "x.yaml:5:5: error: the model's total multiply-accumulates or parameters "
+                     "exceed 9223372036854775807 with this layer, more than convgen supports"});
+
+  // One more row of padding and the padded height passes 2^31-1.
+  CHECK_FALSE(loadText(oneLayer(big, 1, 1, "[32768, 65536]", "    padding: [1073741824, 32767]\n"),
+                       &lines)
+                  .has_value());
+  CHECK(lines == std::vector<std::string>{
+                     "x.yaml:8:14: error: the padded input is 2147483649 x 65536; convgen supports "
+                     "padded sizes up to 2147483647"});
+}

@@ -19,8 +19,49 @@ Diagnostics::Diagnostics(llvm::SourceMgr& sm) : sm_(sm) {
       this);
 }
 
+namespace {
+
+// Appends `c`, escaped when it is a control character.
+void appendEscaped(std::string& out, char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (c == '\n') {
+    out += "\\n";
+  } else if (c == '\r') {
+    out += "\\r";
+  } else if (c == '\t') {
+    out += "\\t";
+  } else if (u < 0x20 || u == 0x7f) {
+    static const char kHex[] = "0123456789abcdef";
+    out += "\\x";
+    out += kHex[u >> 4];
+    out += kHex[u & 15];
+  } else {
+    out += c;
+  }
+}
+
+}  // namespace
+
+std::string excerpt(llvm::StringRef text, std::size_t max_length) {
+  std::string out;
+  llvm::StringRef kept = text.take_front(max_length);
+  if (kept.size() < text.size()) {
+    // Do not cut a UTF-8 sequence in two.
+    while (!kept.empty() && (static_cast<unsigned char>(kept.back()) & 0xC0) == 0x80)
+      kept = kept.drop_back();
+    if (!kept.empty() && static_cast<unsigned char>(kept.back()) >= 0xC0) kept = kept.drop_back();
+  }
+  for (char c : kept) appendEscaped(out, c);
+  if (kept.size() < text.size()) out += "...";
+  return out;
+}
+
 void Diagnostics::error(llvm::SMLoc loc, const llvm::Twine& message) {
-  errors_.push_back({loc, message.str(), static_cast<unsigned>(errors_.size())});
+  const std::string raw = message.str();
+  std::string text;
+  text.reserve(raw.size());
+  for (char c : raw) appendEscaped(text, c);
+  errors_.push_back({loc, std::move(text), static_cast<unsigned>(errors_.size())});
 }
 
 std::vector<Diagnostics::Entry> Diagnostics::sorted() const {

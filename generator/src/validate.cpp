@@ -3,6 +3,7 @@
 // that are spliced into C++ code and file names. Every rule whose inputs are
 // usable runs, so one pass reports every problem.
 #include <array>
+#include <limits>
 #include <optional>
 
 #include "convgen/config.h"
@@ -47,14 +48,50 @@ constexpr std::array<std::pair<llvm::StringRef, Isa>, 4> kIsas = {{
     {"neon", Isa::Neon},
 }};
 
-// dtypes PyTorch has but cannot convolve on CPU: its own message.
-constexpr std::array<std::pair<llvm::StringRef, llvm::StringRef>, 4> kTorchUnsupported = {
-    {{"float16", "Half"}, {"half", "Half"}, {"bool", "Bool"}, {"int8", "Char"}}};
+// dtypes PyTorch has but cannot convolve on CPU (SEMANTICS.md section 4),
+// with the scalar type name its error message gives.
+constexpr std::array<std::pair<llvm::StringRef, llvm::StringRef>, 3> kTorchCannotConvolve = {
+    {{"float16", "Half"}, {"half", "Half"}, {"bool", "Bool"}}};
+// dtypes PyTorch convolves on CPU (integers: only undilated) but convgen does
+// not generate, with PyTorch's scalar type name.
+constexpr std::array<std::pair<llvm::StringRef, llvm::StringRef>, 9> kTorchOnly = {
+    {{"int8", "Char"},
+     {"int16", "Short"},
+     {"short", "Short"},
+     {"uint8", "Byte"},
+     {"bfloat16", ""},
+     {"complex64", ""},
+     {"cfloat", ""},
+     {"complex128", ""},
+     {"cdouble", ""}}};
+
+// a*b, or nullopt when it does not fit in int64.
+std::optional<std::int64_t> mul(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+std::optional<std::int64_t> add(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+
+// The number of elements of `shape`, or nullopt when it does not fit in int64.
+std::optional<std::int64_t> elements(llvm::ArrayRef<std::int64_t> shape) {
+  std::int64_t n = 1;
+  for (std::int64_t d : shape) {
+    std::optional<std::int64_t> next = mul(n, d);
+    if (!next) return std::nullopt;
+    n = *next;
+  }
+  return n;
+}
 
 std::optional<Isa> parseIsa(const Located<std::string>& word, Diagnostics& diags) {
   if (auto isa = lookup(kIsas, word.value)) return isa;
   diags.error(word.loc, "isa must be one of {'scalar', 'avx2', 'avx512', 'neon'}, but got isa='" +
-                            word.value + "'");
+                            excerpt(word.value) + "'");
   return std::nullopt;
 }
 
@@ -78,10 +115,14 @@ class LayerValidator {
     spec_.isa = default_isa;
   }
 
+  // The layer, when every argument is usable and every rule holds. A rule
+  // runs when its own inputs are usable, so that one pass reports every
+  // problem; shape arithmetic runs only on a layer that passed them all, so
+  // never on defaults standing in for a missing or ill-typed argument
+  // (whose problem stage 1 has reported).
   std::optional<LayerSpec> run() {
-    const std::size_t errors_before = diags_.errorCount();
-    name();
-    enums();
+    const bool name_ok = name();
+    const bool enums_ok = enums();
     const bool groups_ok = groups();
     const bool channels_ok = channels(groups_ok);
     const bool kernel_ok = kernel(groups_ok);
@@ -89,25 +130,36 @@ class LayerValidator {
     const bool dilation_ok = positivePair(r_.dilation, "dilation", spec_.dilation);
     const bool input_ok = input(channels_ok, groups_ok, kernel_ok);
     const bool padding_ok = padding(stride_ok, kernel_ok, dilation_ok);
-    if (input_ok && padding_ok) modePadding();
-    if (input_ok && padding_ok && kernel_ok && dilation_ok) kernelFits();
-    dtypeSupport(dilation_ok);
-    if (diags_.errorCount() != errors_before) return std::nullopt;
-    sizes();
-    if (diags_.errorCount() != errors_before) return std::nullopt;
+    const bool mode_padding_ok = input_ok && padding_ok && modePadding();
+    const bool fits = input_ok && padding_ok && kernel_ok && dilation_ok && kernelFits();
+    const bool dtype_ok = dtypeSupport(dilation_ok);
+    if (!(name_ok && enums_ok && groups_ok && channels_ok && kernel_ok && stride_ok &&
+          dilation_ok && input_ok && padding_ok && mode_padding_ok && fits && dtype_ok))
+      return std::nullopt;
+    if (!sizes()) return std::nullopt;
     return spec_;
   }
 
+  // Multiply-accumulates and parameters of the layer; valid after run()
+  // returned a layer.
+  std::int64_t macs() const { return macs_; }
+  std::int64_t params() const { return params_; }
+
  private:
-  void name() {
-    if (!r_.name.usable()) return;
-    std::string why;
-    if (!isSafeIdentifier(r_.name.value, &why))
-      diags_.error(r_.name.loc, "layer name '" + r_.name.value + "' " + why);
+  bool name() {
+    if (!r_.name.usable()) return false;
     spec_.name = r_.name.value;
+    std::string why;
+    if (isSafeIdentifier(r_.name.value, &why)) return true;
+    diags_.error(r_.name.loc, "layer name '" + excerpt(r_.name.value) + "' " + why);
+    return false;
   }
 
-  void enums() {
+  // padding_mode, dtype, isa and bias. A dtype PyTorch knows but convgen
+  // does not support is diagnosed by dtypeSupport(), which knows the
+  // dilation.
+  bool enums() {
+    bool ok = true;
     if (r_.padding_mode.usable()) {
       if (auto m = lookup(kPaddingModes, r_.padding_mode.value)) {
         spec_.padding_mode = *m;
@@ -116,7 +168,7 @@ class LayerValidator {
         diags_.error(r_.padding_mode.loc,
                      "padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, "
                      "but got padding_mode='" +
-                         r_.padding_mode.value + "'");
+                         excerpt(r_.padding_mode.value) + "'");
       }
     } else if (r_.padding_mode.present) {
       mode_ok_ = false;
@@ -124,23 +176,32 @@ class LayerValidator {
     if (r_.dtype.usable()) {
       if (auto t = lookup(kDTypes, r_.dtype.value)) {
         spec_.dtype = *t;
-      } else if (auto torch_name = lookup(kTorchUnsupported, r_.dtype.value)) {
-        dtype_ok_ = false;
-        diags_.error(r_.dtype.loc, "\"slow_conv2d_cpu\" not implemented for '" + *torch_name + "'");
+      } else if (lookup(kTorchCannotConvolve, r_.dtype.value) ||
+                 lookup(kTorchOnly, r_.dtype.value)) {
+        dtype_ok_ = false;  // diagnosed by dtypeSupport()
       } else {
         dtype_ok_ = false;
         diags_.error(r_.dtype.loc,
                      "dtype must be one of {'float32', 'float64', 'int32', 'int64'}, "
                      "but got dtype='" +
-                         r_.dtype.value + "'");
+                         excerpt(r_.dtype.value) + "'");
       }
     } else if (r_.dtype.present) {
       dtype_ok_ = false;
     }
     if (r_.isa.usable()) {
-      if (auto isa = parseIsa(r_.isa, diags_)) spec_.isa = *isa;
+      if (auto isa = parseIsa(r_.isa, diags_))
+        spec_.isa = *isa;
+      else
+        ok = false;
+    } else if (r_.isa.present) {
+      ok = false;
     }
-    if (r_.bias.usable()) spec_.bias = r_.bias.value;
+    if (r_.bias.usable())
+      spec_.bias = r_.bias.value;
+    else if (r_.bias.present)
+      ok = false;
+    return ok && mode_ok_ && dtype_ok_;
   }
 
   bool groups() {
@@ -350,8 +411,9 @@ class LayerValidator {
   std::string inputShape() const { return list(r_.input_shape.values); }
 
   // What padding_mode demands of the pad and of the input (F.pad's rules).
-  void modePadding() {
-    if (!mode_ok_) return;
+  bool modePadding() {
+    if (!mode_ok_) return false;
+    const std::size_t errors_before = diags_.errorCount();
     const Padding4& pad = spec_.pad;
     const std::int64_t rank = spec_.batched ? 4 : 3;
     const llvm::SMLoc at = r_.padding.ints.present ? r_.padding.ints.loc : r_.padding_mode.loc;
@@ -402,63 +464,137 @@ class LayerValidator {
           diags_.error(at, "Padding value causes wrapping around more than once.");
         break;
     }
+    return diags_.errorCount() == errors_before;
   }
 
-  void kernelFits() {
+  // Needs a usable input, padding, kernel and dilation. No overflow: values
+  // are below 2^31 and a 'same' pad is d*(k-1) < 2^62, so every sum here is
+  // below 2^63.
+  bool kernelFits() {
     const std::int64_t ph = spec_.in_height + spec_.pad.top + spec_.pad.bottom;
     const std::int64_t pw = spec_.in_width + spec_.pad.left + spec_.pad.right;
     const std::int64_t kh = dilatedKernelSize(spec_.kernel.h, spec_.dilation.h);
     const std::int64_t kw = dilatedKernelSize(spec_.kernel.w, spec_.dilation.w);
-    if (ph < kh || pw < kw)
-      diags_.error(r_.kernel_size.loc,
-                   "Calculated padded input size per channel: (" + llvm::Twine(ph) + " x " +
-                       llvm::Twine(pw) + "). Kernel size: (" + llvm::Twine(kh) + " x " +
-                       llvm::Twine(kw) + "). Kernel size can't be greater than actual input size");
+    if (ph >= kh && pw >= kw) return true;
+    diags_.error(r_.kernel_size.loc,
+                 "Calculated padded input size per channel: (" + llvm::Twine(ph) + " x " +
+                     llvm::Twine(pw) + "). Kernel size: (" + llvm::Twine(kh) + " x " +
+                     llvm::Twine(kw) + "). Kernel size can't be greater than actual input size");
+    return false;
   }
 
-  // Integer convolution in PyTorch 1.13 lacks some kernels (SEMANTICS.md §4).
-  void dtypeSupport(bool dilation_ok) {
-    if (!dtype_ok_ || !mode_ok_) return;
+  bool dilated(bool dilation_ok) const {
+    return dilation_ok && (spec_.dilation.h > 1 || spec_.dilation.w > 1);
+  }
+
+  // dtypes that PyTorch 1.13 cannot convolve on CPU, or only partly
+  // (SEMANTICS.md section 4), and those convgen does not generate.
+  bool dtypeSupport(bool dilation_ok) {
+    if (r_.dtype.usable() && !lookup(kDTypes, r_.dtype.value)) {
+      const llvm::StringRef word = r_.dtype.value;
+      const llvm::SMLoc at = r_.dtype.loc;
+      if (auto type = lookup(kTorchCannotConvolve, word)) {
+        diags_.error(at, dilated(dilation_ok)
+                             ? "\"slow_conv_dilated<>\" not implemented for '" + *type + "'"
+                             : "\"slow_conv2d_cpu\" not implemented for '" + *type + "'");
+      } else if (auto type = lookup(kTorchOnly, word)) {
+        if (!type->empty() && dilated(dilation_ok))  // PyTorch fails first
+          diags_.error(r_.dilation.loc,
+                       "\"slow_conv_dilated<>\" not implemented for '" + *type + "'");
+        else
+          diags_.error(at, "dtype '" + word +
+                               "' is not supported by convgen (supported: float32, float64, "
+                               "int32, int64)");
+      }
+      return false;
+    }
+    if (!dtype_ok_ || !mode_ok_) return false;
     const bool is_int = spec_.dtype == DType::Int32 || spec_.dtype == DType::Int64;
-    if (!is_int) return;
+    if (!is_int) return true;
     const llvm::StringRef type = torchTypeName(spec_.dtype);
-    if (spec_.padding_mode == PaddingMode::Reflect)
+    bool ok = true;
+    if (spec_.padding_mode == PaddingMode::Reflect) {
       diags_.error(r_.padding_mode.loc, "\"reflection_pad2d\" not implemented for '" + type + "'");
-    if (spec_.padding_mode == PaddingMode::Replicate)
+      ok = false;
+    }
+    if (spec_.padding_mode == PaddingMode::Replicate) {
       diags_.error(r_.padding_mode.loc,
                    "\"replication_pad2d_cpu\" not implemented for '" + type + "'");
-    if (spec_.dtype == DType::Int32 && dilation_ok &&
-        (spec_.dilation.h > 1 || spec_.dilation.w > 1))
+      ok = false;
+    }
+    if (spec_.dtype == DType::Int32 && dilated(dilation_ok)) {
       diags_.error(r_.dilation.loc, "\"slow_conv_dilated<>\" not implemented for '" + type + "'");
+      ok = false;
+    }
+    return ok;
   }
 
-  // Bounds that keep every element count and index well inside int64.
-  void sizes() {
-    const LayerShapes s = inferShapes(spec_);
+  // convgen's own bounds (config.h), on a layer that passed every other rule:
+  // padded sizes, tensor sizes and MACs, all computed here with overflow
+  // checks before anything (inferShapes included) may multiply them.
+  bool sizes() {
+    const LayerSpec& l = spec_;
+    bool ok = true;
+    // Padded height and width: below 2^63 (see kernelFits).
+    const std::int64_t ph = l.in_height + l.pad.top + l.pad.bottom;
+    const std::int64_t pw = l.in_width + l.pad.left + l.pad.right;
+    if (ph > kMaxDimension || pw > kMaxDimension) {
+      const llvm::SMLoc at = r_.padding.ints.present ? r_.padding.ints.loc : r_.input_shape.loc;
+      diags_.error(at, "the padded input is " + llvm::Twine(ph) + " x " + llvm::Twine(pw) +
+                           "; convgen supports padded sizes up to " + llvm::Twine(kMaxDimension));
+      return false;
+    }
+    // Both are now < 2^31, and stride >= 1, so this is PyTorch's output size
+    // without any overflow.
+    const std::int64_t oh = (ph - dilatedKernelSize(l.kernel.h, l.dilation.h)) / l.stride.h + 1;
+    const std::int64_t ow = (pw - dilatedKernelSize(l.kernel.w, l.dilation.w)) / l.stride.w + 1;
+    std::vector<std::int64_t> input, output;
+    if (l.batched) {
+      input = {l.batch, l.in_channels, l.in_height, l.in_width};
+      output = {l.batch, l.out_channels, oh, ow};
+    } else {
+      input = {l.in_channels, l.in_height, l.in_width};
+      output = {l.out_channels, oh, ow};
+    }
+    const std::vector<std::int64_t> weight = {l.out_channels, l.in_channels / l.groups, l.kernel.h,
+                                              l.kernel.w};
     const struct {
       const char* what;
       const std::vector<std::int64_t>& shape;
       llvm::SMLoc loc;
-    } tensors[] = {{"input", s.input, r_.input_shape.loc},
-                   {"output", s.output, r_.input_shape.loc},
-                   {"weight", s.weight, r_.kernel_size.loc}};
-    for (const auto& t : tensors) {
-      // Dimensions are each < 2^31, so a running product checked per step
-      // never overflows.
-      std::int64_t n = 1;
-      bool too_big = false;
-      for (std::int64_t d : t.shape) {
-        n *= d;
-        if (n > kMaxTensorElements) {
-          too_big = true;
-          break;
-        }
+    } tensors[] = {{"input", input, r_.input_shape.loc},
+                   {"output", output, r_.input_shape.loc},
+                   {"weight", weight, r_.kernel_size.loc}};
+    std::int64_t counts[3] = {};
+    for (std::size_t i = 0; i < 3; ++i) {
+      const std::optional<std::int64_t> n = elements(tensors[i].shape);
+      if (n && *n <= kMaxTensorElements) {
+        counts[i] = *n;
+        continue;
       }
-      if (too_big)
-        diags_.error(t.loc, llvm::Twine("the ") + t.what + " tensor " + list(t.shape) +
-                                " has more than " + llvm::Twine(kMaxTensorElements) +
-                                " elements, the most convgen supports");
+      diags_.error(tensors[i].loc, llvm::Twine("the ") + tensors[i].what + " tensor " +
+                                       list(tensors[i].shape) + " has more than " +
+                                       llvm::Twine(kMaxTensorElements) +
+                                       " elements, the most convgen supports");
+      ok = false;
     }
+    if (!ok) return false;
+    // Each term of an output is a product over (in/groups)*kh*kw: the
+    // weight's elements per output channel. Below 2^62 with the bounds above;
+    // checked all the same.
+    const std::int64_t reduction = counts[2] / l.out_channels;
+    const std::optional<std::int64_t> macs = mul(counts[1], reduction);
+    const std::optional<std::int64_t> params = add(counts[2], l.bias ? l.out_channels : 0);
+    if (!macs || !params) {
+      diags_.error(r_.loc, "the layer needs more than " +
+                               llvm::Twine(std::numeric_limits<std::int64_t>::max()) +
+                               " multiply-accumulates (output elements x in_channels/groups x "
+                               "kh x kw), more than convgen supports");
+      return false;
+    }
+    macs_ = *macs;
+    params_ = *params;
+    return true;
   }
 
   const RawLayer& r_;
@@ -466,6 +602,7 @@ class LayerValidator {
   LayerSpec spec_;
   bool mode_ok_ = true;
   bool dtype_ok_ = true;
+  std::int64_t macs_ = 0, params_ = 0;
 };
 
 bool isSafeNamespace(llvm::StringRef ns, std::string* why) {
@@ -525,31 +662,67 @@ bool isSafeIdentifier(llvm::StringRef s, std::string* why) {
 std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags) {
   ModelSpec model;
   model.config_name = raw.config_name;
+  // Whether everything is usable and valid; not the same as "no errors in
+  // `diags`": stage 1 reports a missing or ill-typed value, not stage 2.
+  bool ok = raw.cpp_namespace.usable() && !raw.layers.empty();
   if (raw.cpp_namespace.usable()) {
     std::string why;
-    if (!isSafeNamespace(raw.cpp_namespace.value, &why))
-      diags.error(raw.cpp_namespace.loc, "namespace '" + raw.cpp_namespace.value + "' " + why);
+    if (!isSafeNamespace(raw.cpp_namespace.value, &why)) {
+      diags.error(raw.cpp_namespace.loc,
+                  "namespace '" + excerpt(raw.cpp_namespace.value) + "' " + why);
+      ok = false;
+    }
     model.cpp_namespace = raw.cpp_namespace.value;
   }
   Isa default_isa = Isa::Scalar;
-  if (raw.isa.usable())
-    if (auto isa = parseIsa(raw.isa, diags)) default_isa = *isa;
+  if (raw.isa.usable()) {
+    if (auto isa = parseIsa(raw.isa, diags))
+      default_isa = *isa;
+    else
+      ok = false;
+  } else if (raw.isa.present) {
+    ok = false;
+  }
 
   llvm::StringMap<llvm::SMLoc> names;
+  std::int64_t total_macs = 0, total_params = 0;
   for (const RawLayer& layer : raw.layers) {
     if (layer.name.usable()) {
       auto [it, inserted] = names.try_emplace(layer.name.value, layer.name.loc);
       if (!inserted) {
         auto [line, col] = diags.sourceMgr().getLineAndColumn(it->second);
-        diags.error(layer.name.loc, "duplicate layer name '" + layer.name.value +
+        diags.error(layer.name.loc, "duplicate layer name '" + excerpt(layer.name.value) +
                                         "' (first used at line " + llvm::Twine(line) + ", column " +
                                         llvm::Twine(col) + ")");
+        ok = false;
       }
     }
-    if (std::optional<LayerSpec> spec = LayerValidator(layer, default_isa, diags).run())
-      model.layers.push_back(std::move(*spec));
+    LayerValidator validator(layer, default_isa, diags);
+    std::optional<LayerSpec> spec = validator.run();
+    if (!spec) {
+      ok = false;
+      continue;
+    }
+    // The whole model's totals (`convgen shapes` prints them) fit as well.
+    std::optional<std::int64_t> macs = add(total_macs, validator.macs());
+    std::optional<std::int64_t> params = add(total_params, validator.params());
+    if (!macs || !params) {
+      diags.error(layer.loc, "the model's total multiply-accumulates or parameters exceed " +
+                                 llvm::Twine(std::numeric_limits<std::int64_t>::max()) +
+                                 " with this layer, more than convgen supports");
+      ok = false;
+      continue;
+    }
+    total_macs = *macs;
+    total_params = *params;
+    model.layers.push_back(std::move(*spec));
   }
-  if (diags.hasErrors()) return std::nullopt;
+  if (!ok && !diags.hasErrors()) {
+    // Only when `raw` did not come from parseConfig with these diagnostics:
+    // never hand out a model without the layers or namespace it lacks.
+    diags.error(raw.loc, "config is incomplete: it needs a valid 'namespace' and 'layers'");
+  }
+  if (!ok || diags.hasErrors()) return std::nullopt;
   return model;
 }
 

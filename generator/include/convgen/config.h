@@ -18,10 +18,21 @@ namespace convgen {
 
 // Limits that keep every shape, element count and index far from 64-bit
 // overflow, and the parser away from pathological inputs.
+//
+// Every value, and every padded input height and width, is at most
+// kMaxDimension; every tensor (input, output, weight) has at most
+// kMaxTensorElements elements. So a layer's MACs are below 2^62.
 inline constexpr std::int64_t kMaxDimension = (std::int64_t{1} << 31) - 1;
 inline constexpr std::int64_t kMaxTensorElements = std::int64_t{1} << 31;
 inline constexpr std::size_t kMaxConfigBytes = 16u << 20;
+// Collections (mappings and lists) nested in one another, the top-level
+// mapping being level 1.
 inline constexpr int kMaxNesting = 64;
+// LLVM's YAML parser recurses once per ',' in a run of flow entries with no
+// value between them ("[,,,]"), and once per "..." document-end marker in a
+// row; config_reader.cpp bounds both up front.
+inline constexpr std::size_t kMaxCommaRun = 256;
+inline constexpr std::size_t kMaxDocumentEndMarkers = 256;
 inline constexpr std::size_t kMaxIdentifierLength = 64;
 
 // A config value as written, before validation. `present` is false when the

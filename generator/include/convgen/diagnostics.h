@@ -21,6 +21,8 @@ class Diagnostics {
   Diagnostics(const Diagnostics&) = delete;
   Diagnostics& operator=(const Diagnostics&) = delete;
 
+  // Control characters in `message` (a newline in a quoted key, say) are
+  // escaped, so that every diagnostic stays on one line.
   void error(llvm::SMLoc loc, const llvm::Twine& message);
   bool hasErrors() const { return !errors_.empty(); }
   std::size_t errorCount() const { return errors_.size(); }
@@ -44,5 +46,10 @@ class Diagnostics {
   llvm::SourceMgr& sm_;
   std::vector<Entry> errors_;
 };
+
+// `text` (a key or value taken from a config) ready to quote in a message:
+// control characters escaped (\n, \t, \xNN) and, past `max_length` bytes,
+// cut short with "...".
+std::string excerpt(llvm::StringRef text, std::size_t max_length = 80);
 
 }  // namespace convgen
