@@ -14,7 +14,8 @@ namespace {
 // The text of templates/clang-format.yaml. A test checks the two are equal;
 // once the templates are embedded with it, this becomes
 // templateText("clang-format").
-constexpr std::string_view kStyle = R"yaml(# The style convgen formats its generated code with, in-process through
+constexpr std::string_view kStyle =
+    R"yaml(# The style convgen formats its generated code with, in-process through
 # libFormat (see generator/src/format.cpp): what users read and diff is tidy,
 # and stays byte-identical for the same config and convgen version. It is
 # the project's own .clang-format plus what generated code needs.
@@ -43,15 +44,15 @@ std::string formatGeneratedCode(const std::string& code, const std::string& file
 
 std::string formatGeneratedCode(const std::string& code, const std::string& file_name,
                                 std::string_view style_yaml) {
-  clang::format::FormatStyle style = clang::format::getLLVMStyle(clang::format::FormatStyle::LK_Cpp);
+  clang::format::FormatStyle style =
+      clang::format::getLLVMStyle(clang::format::FormatStyle::LK_Cpp);
   if (std::error_code ec = clang::format::parseConfiguration(
           llvm::StringRef(style_yaml.data(), style_yaml.size()), &style))
     internalError("the style does not parse: " + ec.message());
   const clang::tooling::Range all(0, static_cast<unsigned>(code.size()));
   const clang::tooling::Replacements replacements =
       clang::format::reformat(style, code, {all}, file_name);
-  llvm::Expected<std::string> formatted =
-      clang::tooling::applyAllReplacements(code, replacements);
+  llvm::Expected<std::string> formatted = clang::tooling::applyAllReplacements(code, replacements);
   if (!formatted) internalError(llvm::toString(formatted.takeError()));
   return std::move(*formatted);
 }
