@@ -119,27 +119,13 @@ bool isIntrinsicsHeaderName(llvm::StringRef name) {
 // Free-store allocation through functions (no-heap reports these, so
 // allowed-calls does not report them again).
 bool isHeapFunction(const FunctionDecl* fd) {
-  static const std::set<std::string> kNames = {"malloc",
-                                               "calloc",
-                                               "realloc",
-                                               "free",
-                                               "aligned_alloc",
-                                               "posix_memalign",
-                                               "memalign",
-                                               "valloc",
-                                               "pvalloc",
-                                               "reallocarray",
-                                               "strdup",
-                                               "strndup",
-                                               "_mm_malloc",
-                                               "_mm_free",
-                                               "operator new",
-                                               "operator new[]",
-                                               "operator delete",
-                                               "operator delete[]",
-                                               "std::make_unique",
-                                               "std::make_shared",
-                                               "std::allocate_shared"};
+  // clang-format off
+  static const std::set<std::string> kNames = {
+      "malloc", "calloc", "realloc", "free", "aligned_alloc", "posix_memalign", "memalign",
+      "valloc", "pvalloc", "reallocarray", "strdup", "strndup", "_mm_malloc", "_mm_free",
+      "operator new", "operator new[]", "operator delete", "operator delete[]", "std::make_unique",
+      "std::make_shared", "std::allocate_shared"};
+  // clang-format on
   return kNames.count(fd->getQualifiedNameAsString()) > 0;
 }
 
@@ -150,34 +136,14 @@ bool isAllocaFunction(const FunctionDecl* fd) {
 
 // Standard classes that allocate (or may) on the free store.
 const CXXRecordDecl* heapClass(QualType type) {
-  static const std::set<std::string> kClasses = {"vector",
-                                                 "deque",
-                                                 "list",
-                                                 "forward_list",
-                                                 "map",
-                                                 "multimap",
-                                                 "set",
-                                                 "multiset",
-                                                 "unordered_map",
-                                                 "unordered_multimap",
-                                                 "unordered_set",
-                                                 "unordered_multiset",
-                                                 "basic_string",
-                                                 "stack",
-                                                 "queue",
-                                                 "priority_queue",
-                                                 "function",
-                                                 "unique_ptr",
-                                                 "shared_ptr",
-                                                 "weak_ptr",
-                                                 "any",
-                                                 "valarray",
-                                                 "allocator",
-                                                 "basic_stringbuf",
-                                                 "basic_stringstream",
-                                                 "basic_istringstream",
-                                                 "basic_ostringstream",
-                                                 "basic_regex"};
+  // clang-format off
+  static const std::set<std::string> kClasses = {
+      "vector", "deque", "list", "forward_list", "map", "multimap", "set", "multiset",
+      "unordered_map", "unordered_multimap", "unordered_set", "unordered_multiset", "basic_string",
+      "stack", "queue", "priority_queue", "function", "unique_ptr", "shared_ptr", "weak_ptr", "any",
+      "valarray", "allocator", "basic_stringbuf", "basic_stringstream", "basic_istringstream",
+      "basic_ostringstream", "basic_regex"};
+  // clang-format on
   for (int depth = 0; depth < 16 && !type.isNull(); ++depth) {
     type = type.getNonReferenceType().getCanonicalType();
     if (const auto* pointer = type->getAs<PointerType>()) {
