@@ -13,12 +13,9 @@ namespace {
 
 namespace cl = llvm::cl;
 
-cl::SubCommand verify_cmd(
-    "verify",
-    "Check generated files against the generated-code contract: no heap, exceptions, RTTI, "
-    "mutable static state, recursion or VLAs; calls only to the file's own functions and its "
-    "ISA's intrinsics; no loop in unrolled_* functions; the public API. Prints each file's "
-    "largest stack frame");
+cl::SubCommand verify_cmd("verify",
+                          "Check generated files against the generated-code contract (the "
+                          "rules: convgen/verify.h)");
 cl::OptionCategory verify_options("convgen verify options");
 
 cl::list<std::string> files(cl::Positional, cl::OneOrMore, cl::desc("<generated .cpp or .h>..."),
