@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "convgen/templates.h"
+#include "convgen/format.h"
 #include "layer_emitter.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -194,6 +195,8 @@ GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& opti
                                                 {"layers", layers}});
     out.files.push_back({names[1 + k], std::move(file)});
   }
+  if (options.format)
+    for (GeneratedFile& f : out.files) f.content = formatGeneratedCode(f.content, f.name);
   return out;
 }
 

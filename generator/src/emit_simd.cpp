@@ -34,6 +34,10 @@ class VectorIsa {
   virtual std::string load(const std::string& at) const = 0;
   // Lanes j of the result = at[2j]: the even columns of 2 * lanes floats.
   virtual std::string evenColumns(const std::string& at) const = 0;
+  // Lanes j = live[j] ? at[2j] : 0, reading only the live elements (no
+  // fault past the row's end). Empty when the ISA has no masked loads.
+  virtual std::string evenColumnsMasked(const std::string& at,
+                                        const std::vector<bool>& live) const = 0;
   // Lanes j = at[j * stride], every lane inside the input.
   virtual std::string stridedGather(const std::string& at, std::int64_t stride) const = 0;
   // Lanes j = live[j] ? at[j] : 0; dead lanes are not read (no fault).
@@ -44,6 +48,10 @@ class VectorIsa {
   // Lanes j = live[j] ? vector loaded at `at`, lane index[j] : 0.
   virtual std::string permute(const std::string& at, const std::vector<std::int64_t>& index,
                               const std::vector<bool>& live) const = 0;
+  // Lanes j = live[j] ? at[index[j]] : 0 with index[j] < 2 * lanes, reading
+  // only the elements live lanes use. Empty when the ISA cannot.
+  virtual std::string permuteTwo(const std::string& at, const std::vector<std::int64_t>& index,
+                                 const std::vector<bool>& live) const = 0;
   // Lanes j = live[j] ? row[index[j]] : 0.
   virtual std::string gather(const std::string& row, const std::vector<std::int64_t>& index,
                              const std::vector<bool>& live) const = 0;
@@ -70,6 +78,15 @@ class Avx2 final : public VectorIsa {
            load(at) + ", " + load(at + " + 8") + ", _MM_SHUFFLE(2, 0, 2, 0))), "
            "_MM_SHUFFLE(3, 1, 2, 0)))";
   }
+  std::string evenColumnsMasked(const std::string& at,
+                                const std::vector<bool>& live) const override {
+    std::vector<bool> lo(8, false), hi(8, false);
+    for (std::int64_t j = 0; j < 8; ++j)
+      if (live[j]) (2 * j < 8 ? lo[2 * j] : hi[2 * j - 8]) = true;
+    return "_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(" +
+           maskedLoad(at, lo) + ", " + maskedLoad(at + " + 8", hi) +
+           ", _MM_SHUFFLE(2, 0, 2, 0))), _MM_SHUFFLE(3, 1, 2, 0)))";
+  }
   std::string stridedGather(const std::string& at, std::int64_t stride) const override {
     std::vector<std::int64_t> idx;
     for (std::int64_t j = 0; j < 8; ++j) idx.push_back(j * stride);
@@ -83,12 +100,18 @@ class Avx2 final : public VectorIsa {
     if (std::find(live.begin(), live.end(), false) == live.end()) return v;
     return "_mm256_and_ps(" + v + ", _mm256_castsi256_ps(" + mask(live) + "))";
   }
+  std::string permuteTwo(const std::string&, const std::vector<std::int64_t>&,
+                         const std::vector<bool>&) const override {
+    return "";  // AVX2 has no two-source float permute
+  }
   std::string gather(const std::string& row, const std::vector<std::int64_t>& index,
                      const std::vector<bool>& live) const override {
     return "_mm256_mask_i32gather_ps(_mm256_setzero_ps(), " + row + ", _mm256_setr_epi32(" +
            convgen::detail::join(index, ", ") + "), _mm256_castsi256_ps(" + mask(live) + "), 4)";
   }
   std::string maskedLoad(const std::string& at, const std::vector<bool>& live) const override {
+    // No lane read: no pointer formed (it could lie past the buffer).
+    if (std::find(live.begin(), live.end(), true) == live.end()) return zero();
     return "_mm256_maskload_ps(" + at + ", " + mask(live) + ")";
   }
   std::string expandLoad(const std::string&, const std::vector<bool>&) const override {
@@ -135,6 +158,9 @@ class Neon final : public VectorIsa {
   std::string evenColumns(const std::string& at) const override {
     return "vld2q_f32(" + at + ").val[0]";  // the de-interleaving load
   }
+  std::string evenColumnsMasked(const std::string&, const std::vector<bool>&) const override {
+    return "";
+  }
   std::string stridedGather(const std::string& at, std::int64_t stride) const override {
     std::vector<std::string> lanes;
     for (std::int64_t j = 0; j < 4; ++j) lanes.push_back("(" + at + ")[" + str(j * stride) + "]");
@@ -155,6 +181,10 @@ class Neon final : public VectorIsa {
     for (std::int64_t j = 0; j < 4; ++j)
       lanes.push_back(live[j] ? "(" + at + ")[" + str(index[j]) + "]" : "0.0f");
     return build(lanes);
+  }
+  std::string permuteTwo(const std::string&, const std::vector<std::int64_t>&,
+                         const std::vector<bool>&) const override {
+    return "";  // lanes are built from scalar reads anyway (gather)
   }
   std::string gather(const std::string& row, const std::vector<std::int64_t>& index,
                      const std::vector<bool>& live) const override {
@@ -202,6 +232,17 @@ class Avx512 final : public VectorIsa {
     return "_mm512_permutex2var_ps(" + load(at) + ", " + indices(idx) + ", " + load(at + " + 16") +
            ")";
   }
+  std::string evenColumnsMasked(const std::string& at,
+                                const std::vector<bool>& live) const override {
+    std::vector<bool> lo(16, false), hi(16, false);
+    std::vector<std::int64_t> idx;
+    for (std::int64_t j = 0; j < 16; ++j) {
+      idx.push_back(2 * j);
+      if (live[j]) (2 * j < 16 ? lo[2 * j] : hi[2 * j - 16]) = true;
+    }
+    return "_mm512_permutex2var_ps(" + maskedLoad(at, lo) + ", " + indices(idx) + ", " +
+           maskedLoad(at + " + 16", hi) + ")";
+  }
   std::string stridedGather(const std::string& at, std::int64_t stride) const override {
     std::vector<std::int64_t> idx;
     for (std::int64_t j = 0; j < 16; ++j) idx.push_back(j * stride);
@@ -215,12 +256,22 @@ class Avx512 final : public VectorIsa {
     return "_mm512_maskz_permutexvar_ps(" + mask(live) + ", " + indices(index) + ", " + load(at) +
            ")";
   }
+  std::string permuteTwo(const std::string& at, const std::vector<std::int64_t>& index,
+                         const std::vector<bool>& live) const override {
+    std::vector<bool> lo(16, false), hi(16, false);
+    for (std::int64_t j = 0; j < 16; ++j)
+      if (live[j]) (index[j] < 16 ? lo[index[j]] : hi[index[j] - 16]) = true;
+    return "_mm512_maskz_permutex2var_ps(" + mask(live) + ", " + maskedLoad(at, lo) + ", " +
+           indices(index) + ", " + maskedLoad(at + " + 16", hi) + ")";
+  }
   std::string gather(const std::string& row, const std::vector<std::int64_t>& index,
                      const std::vector<bool>& live) const override {
     return "_mm512_mask_i32gather_ps(_mm512_setzero_ps(), " + mask(live) + ", " + indices(index) +
            ", " + row + ", 4)";
   }
   std::string maskedLoad(const std::string& at, const std::vector<bool>& live) const override {
+    // No lane read: no pointer formed (it could lie past the buffer).
+    if (std::find(live.begin(), live.end(), true) == live.end()) return zero();
     return "_mm512_maskz_loadu_ps(" + mask(live) + ", " + at + ")";
   }
   std::string expandLoad(const std::string& at, const std::vector<bool>& live) const override {
@@ -262,7 +313,9 @@ class Avx512 final : public VectorIsa {
 
 // How one 8-lane input vector of a border tile is formed.
 struct VectorLoad {
-  enum Kind { Zero, Contiguous, Masked, Expand, Strided2, Permute, Gather } kind = Zero;
+  enum Kind {
+    Zero, Contiguous, Masked, Expand, Strided2, Strided2Masked, Permute, PermuteTwo, Gather
+  } kind = Zero;
   std::int64_t base = 0;            // Contiguous/Permute: first column loaded
   std::vector<std::int64_t> index;  // Permute: lane source within the load; Gather: column
   std::vector<bool> live;           // lanes that read input (others are 0)
@@ -381,12 +434,33 @@ class SimdEmitter : public LayerEmitter {
       load.base = src[0];
       return load;
     }
+    // Live lanes on every second column from a base inside the row (dead
+    // lanes: padding or past the output's end): masked loads, then the same
+    // even-element selection.
+    bool strided2_masked = src[first] - 2 * first >= 0;
+    for (std::int64_t j = 0; j < kLanes; ++j)
+      strided2_masked &= !load.live[j] || src[j] == src[first] + 2 * (j - first);
+    if (strided2_masked && !isa_->evenColumnsMasked("", load.live).empty()) {
+      load.kind = VectorLoad::Strided2Masked;
+      load.base = src[first] - 2 * first;
+      return load;
+    }
     if (l_.in_width >= kLanes && hi - lo < kLanes) {
       load.kind = VectorLoad::Permute;
       load.base = std::min(lo, l_.in_width - kLanes);
       for (std::int64_t j = 0; j < kLanes; ++j)
         load.index.push_back(load.live[j] ? src[j] - load.base : 0);
       return load;
+    }
+    if (hi - lo < 2 * kLanes) {
+      std::vector<std::int64_t> index;
+      for (std::int64_t j = 0; j < kLanes; ++j) index.push_back(load.live[j] ? src[j] - lo : 0);
+      if (!isa_->permuteTwo("", index, load.live).empty()) {
+        load.kind = VectorLoad::PermuteTwo;
+        load.base = lo;
+        load.index = index;
+        return load;
+      }
     }
     load.kind = VectorLoad::Gather;
     for (std::int64_t j = 0; j < kLanes; ++j) load.index.push_back(load.live[j] ? src[j] : 0);
@@ -469,6 +543,14 @@ class SimdEmitter : public LayerEmitter {
             case VectorLoad::Strided2:
               c.line("const " + vt + " " + x + " = " + isa_->evenColumns(row + " + " + str(load.base)) +
                      ";");
+              break;
+            case VectorLoad::Strided2Masked:
+              c.line("const " + vt + " " + x + " = " +
+                     isa_->evenColumnsMasked(row + " + " + str(load.base), load.live) + ";");
+              break;
+            case VectorLoad::PermuteTwo:
+              c.line("const " + vt + " " + x + " = " +
+                     isa_->permuteTwo(row + " + " + str(load.base), load.index, load.live) + ";");
               break;
             case VectorLoad::Permute:
               c.line("const " + vt + " " + x + " = " +

@@ -3,6 +3,8 @@
 // headers are slow to compile.
 #include "convgen/format.h"
 
+#include "convgen/templates.h"
+
 #include "clang/Format/Format.h"
 #include "clang/Tooling/Core/Replacement.h"
 #include "llvm/ADT/Twine.h"
@@ -11,24 +13,7 @@
 namespace convgen {
 namespace {
 
-// The text of templates/clang-format.yaml. A test checks the two are equal;
-// once the templates are embedded with it, this becomes
-// templateText("clang-format").
-constexpr std::string_view kStyle =
-    R"yaml(# The style convgen formats its generated code with, in-process through
-# libFormat (see generator/src/format.cpp): what users read and diff is tidy,
-# and stays byte-identical for the same config and convgen version. It is
-# the project's own .clang-format plus what generated code needs.
-Language: Cpp
-BasedOnStyle: Google
-ColumnLimit: 100
-DerivePointerAlignment: false
-PointerAlignment: Left
-# The emitter's include order is part of the contract: the file's own header
-# first, then standard headers.
-SortIncludes: Never
-IncludeBlocks: Preserve
-)yaml";
+// The style is templates/clang-format.yaml, embedded with the templates.
 
 [[noreturn]] void internalError(const llvm::Twine& what) {
   llvm::report_fatal_error("convgen internal error: formatting generated code: " + what);
@@ -36,7 +21,7 @@ IncludeBlocks: Preserve
 
 }  // namespace
 
-std::string_view generatedCodeStyle() { return kStyle; }
+std::string_view generatedCodeStyle() { return templateText("clang-format"); }
 
 std::string formatGeneratedCode(const std::string& code, const std::string& file_name) {
   return formatGeneratedCode(code, file_name, generatedCodeStyle());

@@ -3,11 +3,17 @@
 //   convgen shapes CONFIG    print every layer's shapes
 //   convgen generate CONFIG --out-dir DIR [--isa ISA] [--shards K] [--report]
 //                            write NAME.h and NAME.cpp (or NAME_<k>.cpp)
+//   convgen verify FILE... [--isa ISA]
+//                            check generated code's promises with Clang
 // Exit status: 0 success, 1 errors in the config, 2 usage errors.
 #include "convgen/config.h"
 #include "convgen/emit.h"
 #include "convgen/output.h"
 #include "convgen/report.h"
+#ifdef CONVGEN_HAS_VERIFIER
+#include "convgen/verify.h"
+#endif
+
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -38,6 +44,10 @@ cl::opt<std::int64_t> unroll_budget(
     cl::desc("Most multiply-accumulates in one straight-line function (default 2048)"),
     cl::init(convgen::PlanOptions().unroll_budget), cl::sub(generate_cmd),
     cl::cat(convgen_options));
+cl::opt<bool> no_format(
+    "no-format",
+    cl::desc("Skip libFormat (about 4 s per MB of output); the code is still valid and deterministic"),
+    cl::sub(generate_cmd), cl::cat(convgen_options));
 cl::opt<bool> report("report", cl::desc("Print what was generated for each layer"),
                      cl::sub(generate_cmd), cl::cat(convgen_options));
 cl::opt<bool> no_source(
@@ -76,6 +86,7 @@ int generate(convgen::ModelSpec& model) {
   convgen::GenerateOptions options;
   options.shards = shards;
   options.plan.unroll_budget = unroll_budget;
+  options.format = !no_format;
   // Everything is rendered before anything is written: an error leaves
   // the output directory as it was.
   const convgen::GeneratedModel generated = convgen::generateModel(model, options);
@@ -98,8 +109,11 @@ int main(int argc, char** argv) {
     cl::PrintHelpMessage(/*Hidden=*/false, /*Categorized=*/false);  // exits 0 by itself
     return kExitUsage;
   }
+#ifdef CONVGEN_HAS_VERIFIER
+  if (convgen::verifyCommandSelected()) return convgen::runVerifyCommand();
+#endif
   if (!check_cmd && !shapes_cmd && !generate_cmd) {
-    llvm::errs() << "convgen: error: no command given (check, shapes, generate)\n"
+    llvm::errs() << "convgen: error: no command given (check, shapes, generate, verify)\n"
                  << "Run 'convgen --help' for usage.\n";
     return kExitUsage;
   }

@@ -19,6 +19,7 @@ struct GeneratedFile {
 struct GenerateOptions {
   PlanOptions plan;
   int shards = 1;  // how many .cpp files the layers are spread over
+  bool format = true;  // through libFormat with templates/clang-format.yaml
 };
 
 // Output file names for config file stem `stem` (NAME of NAME.yaml): NAME.h,
