@@ -4,10 +4,10 @@
 
 #include <cstdint>
 
-
 // ---------------------------------------------------------------------------
 // tiny: 1x1x5x5 -> 1x1x3x3, k3x3 s1x1 d1x1 pad 0/0/0/0 (zeros), groups 1, no bias, float32
-// Kernel tiny__scalar_direct_oc1xow3_full: interior rows [0, 3) x cols [0, 3), 0 border pixels per plane
+// Kernel tiny__scalar_direct_oc1xow3_full: interior rows [0, 3) x cols [0, 3), 0 border pixels per
+// plane
 namespace seeds::tiny {
 namespace {
 
@@ -15,8 +15,8 @@ using T = float;
 using Acc = float;  // accumulator type
 // Every shape and parameter is fixed at generation time.
 constexpr std::int64_t kN = 1, kC = 1, kH = 5, kW = 5;  // input
-constexpr std::int64_t kO = 1, kOH = 3, kOW = 3;  // output
-constexpr std::int64_t kG = 1, kCg = 1, kOg = 1;  // groups, channels per group
+constexpr std::int64_t kO = 1, kOH = 3, kOW = 3;        // output
+constexpr std::int64_t kG = 1, kCg = 1, kOg = 1;        // groups, channels per group
 constexpr std::int64_t kKH = 3, kKW = 3, kSH = 1, kSW = 1, kDH = 1, kDW = 1;
 constexpr std::int64_t kPT = 0, kPL = 0;  // padding before the first row / column
 // Interior: output rows [kRowLo, kRowHi) x columns [kColLo, kColHi) read no padding.
@@ -53,7 +53,8 @@ inline void unrolled_window_oc1_ow3(Acc (&acc)[1][3], const T* x, const T* w) no
   acc[0][2] += w[8] * x[14];
 }
 
-// Output channels [o, o+1) x columns [ow, ow+3) of one output row; x points at the tile's first tap.
+// Output channels [o, o+1) x columns [ow, ow+3) of one output row; x points at the tile's first
+// tap.
 inline void tile_oc1_ow3(const T* x, const T* w, const T* b, T* y) noexcept {
   (void)b;
   Acc acc[1][3] = {};
@@ -96,12 +97,13 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
 }  // namespace seeds::tiny
 
 extern "C" void seeds_tiny_forward(const float* input, const float* weight, const float* bias,
-                           float* output) {
+                                   float* output) {
   seeds::tiny::forward(input, weight, bias, output);
 }
 // ---------------------------------------------------------------------------
 // tiny_s2: 1x1x5x5 -> 1x1x2x2, k3x3 s2x2 d1x1 pad 0/0/0/0 (zeros), groups 1, no bias, float32
-// Kernel tiny_s2__scalar_direct_oc1xow2_full: interior rows [0, 2) x cols [0, 2), 0 border pixels per plane
+// Kernel tiny_s2__scalar_direct_oc1xow2_full: interior rows [0, 2) x cols [0, 2), 0 border pixels
+// per plane
 namespace seeds::tiny_s2 {
 namespace {
 
@@ -109,8 +111,8 @@ using T = float;
 using Acc = float;  // accumulator type
 // Every shape and parameter is fixed at generation time.
 constexpr std::int64_t kN = 1, kC = 1, kH = 5, kW = 5;  // input
-constexpr std::int64_t kO = 1, kOH = 2, kOW = 2;  // output
-constexpr std::int64_t kG = 1, kCg = 1, kOg = 1;  // groups, channels per group
+constexpr std::int64_t kO = 1, kOH = 2, kOW = 2;        // output
+constexpr std::int64_t kG = 1, kCg = 1, kOg = 1;        // groups, channels per group
 constexpr std::int64_t kKH = 3, kKW = 3, kSH = 2, kSW = 2, kDH = 1, kDW = 1;
 constexpr std::int64_t kPT = 0, kPL = 0;  // padding before the first row / column
 // Interior: output rows [kRowLo, kRowHi) x columns [kColLo, kColHi) read no padding.
@@ -138,7 +140,8 @@ inline void unrolled_window_oc1_ow2(Acc (&acc)[1][2], const T* x, const T* w) no
   acc[0][1] += w[8] * x[14];
 }
 
-// Output channels [o, o+1) x columns [ow, ow+2) of one output row; x points at the tile's first tap.
+// Output channels [o, o+1) x columns [ow, ow+2) of one output row; x points at the tile's first
+// tap.
 inline void tile_oc1_ow2(const T* x, const T* w, const T* b, T* y) noexcept {
   (void)b;
   Acc acc[1][2] = {};
@@ -180,12 +183,13 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
 }  // namespace seeds::tiny_s2
 
 extern "C" void seeds_tiny_s2_forward(const float* input, const float* weight, const float* bias,
-                           float* output) {
+                                      float* output) {
   seeds::tiny_s2::forward(input, weight, bias, output);
 }
 // ---------------------------------------------------------------------------
 // tiny_p1: 1x1x5x5 -> 1x1x5x5, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, no bias, float32
-// Kernel tiny_p1__scalar_direct_oc1xow3_full: interior rows [1, 4) x cols [1, 4), 16 border pixels per plane
+// Kernel tiny_p1__scalar_direct_oc1xow3_full: interior rows [1, 4) x cols [1, 4), 16 border pixels
+// per plane
 namespace seeds::tiny_p1 {
 namespace {
 
@@ -193,8 +197,8 @@ using T = float;
 using Acc = float;  // accumulator type
 // Every shape and parameter is fixed at generation time.
 constexpr std::int64_t kN = 1, kC = 1, kH = 5, kW = 5;  // input
-constexpr std::int64_t kO = 1, kOH = 5, kOW = 5;  // output
-constexpr std::int64_t kG = 1, kCg = 1, kOg = 1;  // groups, channels per group
+constexpr std::int64_t kO = 1, kOH = 5, kOW = 5;        // output
+constexpr std::int64_t kG = 1, kCg = 1, kOg = 1;        // groups, channels per group
 constexpr std::int64_t kKH = 3, kKW = 3, kSH = 1, kSW = 1, kDH = 1, kDW = 1;
 constexpr std::int64_t kPT = 1, kPL = 1;  // padding before the first row / column
 // Interior: output rows [kRowLo, kRowHi) x columns [kColLo, kColHi) read no padding.
@@ -237,7 +241,8 @@ inline void unrolled_window_oc1_ow3(Acc (&acc)[1][3], const T* x, const T* w) no
   acc[0][2] += w[8] * x[14];
 }
 
-// Output channels [o, o+1) x columns [ow, ow+3) of one output row; x points at the tile's first tap.
+// Output channels [o, o+1) x columns [ow, ow+3) of one output row; x points at the tile's first
+// tap.
 inline void tile_oc1_ow3(const T* x, const T* w, const T* b, T* y) noexcept {
   (void)b;
   Acc acc[1][3] = {};
@@ -263,7 +268,8 @@ inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexc
 }
 
 // Output pixel (oh, ow), all kOg channels of one group; its window touches padding.
-void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t oh, std::int64_t ow) noexcept {
+void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t oh,
+                  std::int64_t ow) noexcept {
   const std::int64_t top = oh * kSH - kPT, left = ow * kSW - kPL;
   (void)b_g;  // no bias
   const std::int64_t r0 = sourceRow(top + 0);
@@ -330,12 +336,13 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
 }  // namespace seeds::tiny_p1
 
 extern "C" void seeds_tiny_p1_forward(const float* input, const float* weight, const float* bias,
-                           float* output) {
+                                      float* output) {
   seeds::tiny_p1::forward(input, weight, bias, output);
 }
 // ---------------------------------------------------------------------------
-// firmware_small: 1x3x32x32 -> 1x16x32x32, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, bias, float32
-// Kernel firmware_small__scalar_direct_oc4xow4_full: interior rows [1, 31) x cols [1, 31), 124 border pixels per plane
+// firmware_small: 1x3x32x32 -> 1x16x32x32, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, bias,
+// float32 Kernel firmware_small__scalar_direct_oc4xow4_full: interior rows [1, 31) x cols [1, 31),
+// 124 border pixels per plane
 namespace seeds::firmware_small {
 namespace {
 
@@ -343,8 +350,8 @@ using T = float;
 using Acc = float;  // accumulator type
 // Every shape and parameter is fixed at generation time.
 constexpr std::int64_t kN = 1, kC = 3, kH = 32, kW = 32;  // input
-constexpr std::int64_t kO = 16, kOH = 32, kOW = 32;  // output
-constexpr std::int64_t kG = 1, kCg = 3, kOg = 16;  // groups, channels per group
+constexpr std::int64_t kO = 16, kOH = 32, kOW = 32;       // output
+constexpr std::int64_t kG = 1, kCg = 3, kOg = 16;         // groups, channels per group
 constexpr std::int64_t kKH = 3, kKW = 3, kSH = 1, kSW = 1, kDH = 1, kDW = 1;
 constexpr std::int64_t kPT = 1, kPL = 1;  // padding before the first row / column
 // Interior: output rows [kRowLo, kRowHi) x columns [kColLo, kColHi) read no padding.
@@ -504,7 +511,8 @@ inline void unrolled_window_oc4_ow4(Acc (&acc)[4][4], const T* x, const T* w) no
   acc[3][3] += w[89] * x[69];
 }
 
-// Output channels [o, o+4) x columns [ow, ow+4) of one output row; x points at the tile's first tap.
+// Output channels [o, o+4) x columns [ow, ow+4) of one output row; x points at the tile's first
+// tap.
 inline void tile_oc4_ow4(const T* x, const T* w, const T* b, T* y) noexcept {
   Acc acc[4][4];
   acc[0][0] = Acc(b[0]);
@@ -622,7 +630,8 @@ inline void unrolled_window_oc4_ow2(Acc (&acc)[4][2], const T* x, const T* w) no
   acc[3][1] += w[89] * x[67];
 }
 
-// Output channels [o, o+4) x columns [ow, ow+2) of one output row; x points at the tile's first tap.
+// Output channels [o, o+4) x columns [ow, ow+2) of one output row; x points at the tile's first
+// tap.
 inline void tile_oc4_ow2(const T* x, const T* w, const T* b, T* y) noexcept {
   Acc acc[4][2];
   acc[0][0] = Acc(b[0]);
@@ -661,7 +670,8 @@ inline void interior_oc4(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexc
 }
 
 // Output pixel (oh, ow), all kOg channels of one group; its window touches padding.
-void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t oh, std::int64_t ow) noexcept {
+void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t oh,
+                  std::int64_t ow) noexcept {
   const std::int64_t top = oh * kSH - kPT, left = ow * kSW - kPL;
   const std::int64_t r0 = sourceRow(top + 0);
   const std::int64_t r1 = sourceRow(top + 1);
@@ -727,13 +737,14 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
 
 }  // namespace seeds::firmware_small
 
-extern "C" void seeds_firmware_small_forward(const float* input, const float* weight, const float* bias,
-                           float* output) {
+extern "C" void seeds_firmware_small_forward(const float* input, const float* weight,
+                                             const float* bias, float* output) {
   seeds::firmware_small::forward(input, weight, bias, output);
 }
 // ---------------------------------------------------------------------------
-// irregular: 20x16x50x100 -> 20x33x26x100, k3x5 s2x1 d3x1 pad 4/4/2/2 (zeros), groups 1, bias, float32
-// Kernel irregular__scalar_direct_oc4xow4_full: interior rows [2, 24) x cols [2, 98), 488 border pixels per plane
+// irregular: 20x16x50x100 -> 20x33x26x100, k3x5 s2x1 d3x1 pad 4/4/2/2 (zeros), groups 1, bias,
+// float32 Kernel irregular__scalar_direct_oc4xow4_full: interior rows [2, 24) x cols [2, 98), 488
+// border pixels per plane
 namespace seeds::irregular {
 namespace {
 
@@ -741,8 +752,8 @@ using T = float;
 using Acc = float;  // accumulator type
 // Every shape and parameter is fixed at generation time.
 constexpr std::int64_t kN = 20, kC = 16, kH = 50, kW = 100;  // input
-constexpr std::int64_t kO = 33, kOH = 26, kOW = 100;  // output
-constexpr std::int64_t kG = 1, kCg = 16, kOg = 33;  // groups, channels per group
+constexpr std::int64_t kO = 33, kOH = 26, kOW = 100;         // output
+constexpr std::int64_t kG = 1, kCg = 16, kOg = 33;           // groups, channels per group
 constexpr std::int64_t kKH = 3, kKW = 5, kSH = 2, kSW = 1, kDH = 3, kDW = 1;
 constexpr std::int64_t kPT = 4, kPL = 2;  // padding before the first row / column
 // Interior: output rows [kRowLo, kRowHi) x columns [kColLo, kColHi) read no padding.
@@ -998,7 +1009,8 @@ inline void unrolled_window_oc4_ow4(Acc (&acc)[4][4], const T* x, const T* w) no
   acc[3][3] += w[734] * x[607];
 }
 
-// Output channels [o, o+4) x columns [ow, ow+4) of one output row; x points at the tile's first tap.
+// Output channels [o, o+4) x columns [ow, ow+4) of one output row; x points at the tile's first
+// tap.
 inline void tile_oc4_ow4(const T* x, const T* w, const T* b, T* y) noexcept {
   Acc acc[4][4];
   acc[0][0] = Acc(b[0]);
@@ -1104,7 +1116,8 @@ inline void unrolled_window_oc1_ow4(Acc (&acc)[1][4], const T* x, const T* w) no
   acc[0][3] += w[14] * x[607];
 }
 
-// Output channels [o, o+1) x columns [ow, ow+4) of one output row; x points at the tile's first tap.
+// Output channels [o, o+1) x columns [ow, ow+4) of one output row; x points at the tile's first
+// tap.
 inline void tile_oc1_ow4(const T* x, const T* w, const T* b, T* y) noexcept {
   Acc acc[1][4];
   acc[0][0] = Acc(b[0]);
@@ -1145,7 +1158,8 @@ inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexc
 }
 
 // Output pixel (oh, ow), all kOg channels of one group; its window touches padding.
-void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t oh, std::int64_t ow) noexcept {
+void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t oh,
+                  std::int64_t ow) noexcept {
   const std::int64_t top = oh * kSH - kPT, left = ow * kSW - kPL;
   const std::int64_t r0 = sourceRow(top + 0);
   const std::int64_t r1 = sourceRow(top + 3);
@@ -1221,6 +1235,6 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
 }  // namespace seeds::irregular
 
 extern "C" void seeds_irregular_forward(const float* input, const float* weight, const float* bias,
-                           float* output) {
+                                        float* output) {
   seeds::irregular::forward(input, weight, bias, output);
 }

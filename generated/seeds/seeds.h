@@ -40,13 +40,15 @@ inline constexpr std::array<std::int64_t, 4> input_shape = {1, 1, 5, 5};
 inline constexpr std::array<std::int64_t, 4> weight_shape = {1, 1, 3, 3};
 inline constexpr std::array<std::int64_t, 1> bias_shape = {0};  // {0} without bias
 inline constexpr std::array<std::int64_t, 4> output_shape = {1, 1, 3, 3};
-inline constexpr convgen::generated::LayerInfo info = {"tiny", true, 1, 1, 5, 5, 1, 3, 3, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, false, "zeros", "float32", "tiny__scalar_direct_oc1xow3_full", 81};
+inline constexpr convgen::generated::LayerInfo info = {
+    "tiny", true, 1, 1, 5, 5, 1, 3, 3,     3,       3,         1,
+    1,      1,    1, 0, 0, 0, 0, 1, false, "zeros", "float32", "tiny__scalar_direct_oc1xow3_full",
+    81};
 
 // output = conv2d(input, weight) + bias, all contiguous in PyTorch's layout
 // (NCHW; weight (out, in/groups, kh, kw)). `bias` is unused: pass nullptr (bias: false).
 // Allocates nothing, throws nothing; safe to call from several threads.
-void forward(const float* input, const float* weight, const float* bias,
-             float* output) noexcept;
+void forward(const float* input, const float* weight, const float* bias, float* output) noexcept;
 }  // namespace tiny
 // tiny_s2: 1x1x5x5 -> 1x1x2x2, k3x3 s2x2 d1x1 pad 0/0/0/0 (zeros), groups 1, no bias, float32
 namespace tiny_s2 {
@@ -55,13 +57,16 @@ inline constexpr std::array<std::int64_t, 4> input_shape = {1, 1, 5, 5};
 inline constexpr std::array<std::int64_t, 4> weight_shape = {1, 1, 3, 3};
 inline constexpr std::array<std::int64_t, 1> bias_shape = {0};  // {0} without bias
 inline constexpr std::array<std::int64_t, 4> output_shape = {1, 1, 2, 2};
-inline constexpr convgen::generated::LayerInfo info = {"tiny_s2", true, 1, 1, 5, 5, 1, 2, 2, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0, 1, false, "zeros", "float32", "tiny_s2__scalar_direct_oc1xow2_full", 36};
+inline constexpr convgen::generated::LayerInfo info = {
+    "tiny_s2", true, 1, 1, 5,     5,       1,         2,
+    2,         3,    3, 2, 2,     1,       1,         0,
+    0,         0,    0, 1, false, "zeros", "float32", "tiny_s2__scalar_direct_oc1xow2_full",
+    36};
 
 // output = conv2d(input, weight) + bias, all contiguous in PyTorch's layout
 // (NCHW; weight (out, in/groups, kh, kw)). `bias` is unused: pass nullptr (bias: false).
 // Allocates nothing, throws nothing; safe to call from several threads.
-void forward(const float* input, const float* weight, const float* bias,
-             float* output) noexcept;
+void forward(const float* input, const float* weight, const float* bias, float* output) noexcept;
 }  // namespace tiny_s2
 // tiny_p1: 1x1x5x5 -> 1x1x5x5, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, no bias, float32
 namespace tiny_p1 {
@@ -70,43 +75,74 @@ inline constexpr std::array<std::int64_t, 4> input_shape = {1, 1, 5, 5};
 inline constexpr std::array<std::int64_t, 4> weight_shape = {1, 1, 3, 3};
 inline constexpr std::array<std::int64_t, 1> bias_shape = {0};  // {0} without bias
 inline constexpr std::array<std::int64_t, 4> output_shape = {1, 1, 5, 5};
-inline constexpr convgen::generated::LayerInfo info = {"tiny_p1", true, 1, 1, 5, 5, 1, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, false, "zeros", "float32", "tiny_p1__scalar_direct_oc1xow3_full", 225};
+inline constexpr convgen::generated::LayerInfo info = {
+    "tiny_p1", true, 1, 1, 5,     5,       1,         5,
+    5,         3,    3, 1, 1,     1,       1,         1,
+    1,         1,    1, 1, false, "zeros", "float32", "tiny_p1__scalar_direct_oc1xow3_full",
+    225};
 
 // output = conv2d(input, weight) + bias, all contiguous in PyTorch's layout
 // (NCHW; weight (out, in/groups, kh, kw)). `bias` is unused: pass nullptr (bias: false).
 // Allocates nothing, throws nothing; safe to call from several threads.
-void forward(const float* input, const float* weight, const float* bias,
-             float* output) noexcept;
+void forward(const float* input, const float* weight, const float* bias, float* output) noexcept;
 }  // namespace tiny_p1
-// firmware_small: 1x3x32x32 -> 1x16x32x32, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, bias, float32
+// firmware_small: 1x3x32x32 -> 1x16x32x32, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, bias,
+// float32
 namespace firmware_small {
 using value_type = float;
 inline constexpr std::array<std::int64_t, 4> input_shape = {1, 3, 32, 32};
 inline constexpr std::array<std::int64_t, 4> weight_shape = {16, 3, 3, 3};
 inline constexpr std::array<std::int64_t, 1> bias_shape = {16};  // {0} without bias
 inline constexpr std::array<std::int64_t, 4> output_shape = {1, 16, 32, 32};
-inline constexpr convgen::generated::LayerInfo info = {"firmware_small", true, 1, 3, 32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, "zeros", "float32", "firmware_small__scalar_direct_oc4xow4_full", 442368};
+inline constexpr convgen::generated::LayerInfo info = {"firmware_small",
+                                                       true,
+                                                       1,
+                                                       3,
+                                                       32,
+                                                       32,
+                                                       16,
+                                                       32,
+                                                       32,
+                                                       3,
+                                                       3,
+                                                       1,
+                                                       1,
+                                                       1,
+                                                       1,
+                                                       1,
+                                                       1,
+                                                       1,
+                                                       1,
+                                                       1,
+                                                       true,
+                                                       "zeros",
+                                                       "float32",
+                                                       "firmware_small__scalar_direct_oc4xow4_full",
+                                                       442368};
 
 // output = conv2d(input, weight) + bias, all contiguous in PyTorch's layout
 // (NCHW; weight (out, in/groups, kh, kw)). `bias` is (out_channels) values.
 // Allocates nothing, throws nothing; safe to call from several threads.
-void forward(const float* input, const float* weight, const float* bias,
-             float* output) noexcept;
+void forward(const float* input, const float* weight, const float* bias, float* output) noexcept;
 }  // namespace firmware_small
-// irregular: 20x16x50x100 -> 20x33x26x100, k3x5 s2x1 d3x1 pad 4/4/2/2 (zeros), groups 1, bias, float32
+// irregular: 20x16x50x100 -> 20x33x26x100, k3x5 s2x1 d3x1 pad 4/4/2/2 (zeros), groups 1, bias,
+// float32
 namespace irregular {
 using value_type = float;
 inline constexpr std::array<std::int64_t, 4> input_shape = {20, 16, 50, 100};
 inline constexpr std::array<std::int64_t, 4> weight_shape = {33, 16, 3, 5};
 inline constexpr std::array<std::int64_t, 1> bias_shape = {33};  // {0} without bias
 inline constexpr std::array<std::int64_t, 4> output_shape = {20, 33, 26, 100};
-inline constexpr convgen::generated::LayerInfo info = {"irregular", true, 20, 16, 50, 100, 33, 26, 100, 3, 5, 2, 1, 3, 1, 4, 4, 2, 2, 1, true, "zeros", "float32", "irregular__scalar_direct_oc4xow4_full", 411840000};
+inline constexpr convgen::generated::LayerInfo info = {
+    "irregular", true, 20, 16, 50,   100,     33,        26,
+    100,         3,    5,  2,  1,    3,       1,         4,
+    4,           2,    2,  1,  true, "zeros", "float32", "irregular__scalar_direct_oc4xow4_full",
+    411840000};
 
 // output = conv2d(input, weight) + bias, all contiguous in PyTorch's layout
 // (NCHW; weight (out, in/groups, kh, kw)). `bias` is (out_channels) values.
 // Allocates nothing, throws nothing; safe to call from several threads.
-void forward(const float* input, const float* weight, const float* bias,
-             float* output) noexcept;
+void forward(const float* input, const float* weight, const float* bias, float* output) noexcept;
 }  // namespace irregular
 }  // namespace seeds
 
@@ -119,10 +155,14 @@ extern "C" {
 
 // C entry points: the same kernels, for C callers and firmware.
 void seeds_tiny_forward(const float* input, const float* weight, const float* bias, float* output);
-void seeds_tiny_s2_forward(const float* input, const float* weight, const float* bias, float* output);
-void seeds_tiny_p1_forward(const float* input, const float* weight, const float* bias, float* output);
-void seeds_firmware_small_forward(const float* input, const float* weight, const float* bias, float* output);
-void seeds_irregular_forward(const float* input, const float* weight, const float* bias, float* output);
+void seeds_tiny_s2_forward(const float* input, const float* weight, const float* bias,
+                           float* output);
+void seeds_tiny_p1_forward(const float* input, const float* weight, const float* bias,
+                           float* output);
+void seeds_firmware_small_forward(const float* input, const float* weight, const float* bias,
+                                  float* output);
+void seeds_irregular_forward(const float* input, const float* weight, const float* bias,
+                             float* output);
 
 #ifdef __cplusplus
 }  // extern "C"
