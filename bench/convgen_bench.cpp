@@ -44,24 +44,7 @@ std::string suiteIsa() {
   return "scalar";
 }
 
-convgen::ref::Conv2dParams params(const LayerInfo& info) {
-  convgen::ref::Conv2dParams p;
-  p.batch = info.batch;
-  p.in_channels = info.in_channels, p.in_height = info.in_height, p.in_width = info.in_width;
-  p.out_channels = info.out_channels;
-  p.kernel_h = info.kernel_h, p.kernel_w = info.kernel_w;
-  p.stride_h = info.stride_h, p.stride_w = info.stride_w;
-  p.dilation_h = info.dilation_h, p.dilation_w = info.dilation_w;
-  p.pad_top = info.pad_top, p.pad_bottom = info.pad_bottom;
-  p.pad_left = info.pad_left, p.pad_right = info.pad_right;
-  p.groups = info.groups;
-  const std::string mode = info.padding_mode;
-  p.padding_mode = mode == "reflect"     ? convgen::ref::PaddingMode::Reflect
-                   : mode == "replicate" ? convgen::ref::PaddingMode::Replicate
-                   : mode == "circular"  ? convgen::ref::PaddingMode::Circular
-                                         : convgen::ref::PaddingMode::Zeros;
-  return p;
-}
+convgen::ref::Conv2dParams params(const LayerInfo& info) { return convgen::ref::paramsOf(info); }
 
 struct Tensors {
   std::vector<float> x, w, b, y;

@@ -21,28 +21,11 @@ std::vector<T> random(std::size_t n, std::mt19937& rng) {
   return v;
 }
 
-convgen::ref::PaddingMode mode(const std::string& m) {
-  using convgen::ref::PaddingMode;
-  return m == "reflect"     ? PaddingMode::Reflect
-         : m == "replicate" ? PaddingMode::Replicate
-         : m == "circular"  ? PaddingMode::Circular
-                            : PaddingMode::Zeros;
-}
 
 // Returns true when the kernel matches the reference within float rounding.
 template <typename T, typename Forward>
 bool run(const convgen::generated::LayerInfo& info, Forward forward) {
-  convgen::ref::Conv2dParams p;
-  p.batch = info.batch;
-  p.in_channels = info.in_channels, p.in_height = info.in_height, p.in_width = info.in_width;
-  p.out_channels = info.out_channels;
-  p.kernel_h = info.kernel_h, p.kernel_w = info.kernel_w;
-  p.stride_h = info.stride_h, p.stride_w = info.stride_w;
-  p.dilation_h = info.dilation_h, p.dilation_w = info.dilation_w;
-  p.pad_top = info.pad_top, p.pad_bottom = info.pad_bottom;
-  p.pad_left = info.pad_left, p.pad_right = info.pad_right;
-  p.groups = info.groups;
-  p.padding_mode = mode(info.padding_mode);
+  const convgen::ref::Conv2dParams p = convgen::ref::paramsOf(info);
 
   std::mt19937 rng(42);
   const auto x = random<T>(info.batch * info.in_channels * info.in_height * info.in_width, rng);

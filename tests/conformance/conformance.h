@@ -24,32 +24,6 @@
 
 namespace convgen::testing {
 
-template <typename Info>
-ref::Conv2dParams toParams(const Info& info) {
-  ref::Conv2dParams p;
-  p.batch = info.batch;
-  p.in_channels = info.in_channels;
-  p.in_height = info.in_height;
-  p.in_width = info.in_width;
-  p.out_channels = info.out_channels;
-  p.kernel_h = info.kernel_h;
-  p.kernel_w = info.kernel_w;
-  p.stride_h = info.stride_h;
-  p.stride_w = info.stride_w;
-  p.dilation_h = info.dilation_h;
-  p.dilation_w = info.dilation_w;
-  p.pad_top = info.pad_top;
-  p.pad_bottom = info.pad_bottom;
-  p.pad_left = info.pad_left;
-  p.pad_right = info.pad_right;
-  p.groups = info.groups;
-  const std::string mode = info.padding_mode;
-  p.padding_mode = mode == "reflect"     ? ref::PaddingMode::Reflect
-                   : mode == "replicate" ? ref::PaddingMode::Replicate
-                   : mode == "circular"  ? ref::PaddingMode::Circular
-                                         : ref::PaddingMode::Zeros;
-  return p;
-}
 
 // The seed of every random tensor; CONVGEN_TEST_SEED overrides it.
 inline std::uint64_t baseSeed() {
@@ -138,7 +112,7 @@ void checkLayer(const Info& info, Forward forward) {
     std::fprintf(stderr, "SKIPPED %s: %s\n", info.name, why.c_str());
     std::exit(kSkipExitCode);
   }
-  const ref::Conv2dParams p = toParams(info);
+  const ref::Conv2dParams p = ref::paramsOf(info);
   REQUIRE(ref::outputHeight(p) == info.out_height);
   REQUIRE(ref::outputWidth(p) == info.out_width);
   const std::size_t x_size = info.batch * info.in_channels * info.in_height * info.in_width;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 namespace convgen::ref {
 
@@ -49,5 +50,35 @@ template <typename T>
 void conv2dBackward(const Conv2dParams& p, const T* input, const T* weight,
                     const T* grad_output, T* grad_input, T* grad_weight,
                     T* grad_bias);
+
+// The parameters of a generated layer, from its `info` constant (a
+// convgen::generated::LayerInfo in the generated header), so tests and
+// benchmarks run the reference on exactly the generated layer.
+template <typename LayerInfo>
+Conv2dParams paramsOf(const LayerInfo& info) {
+  Conv2dParams p;
+  p.batch = info.batch;
+  p.in_channels = info.in_channels;
+  p.in_height = info.in_height;
+  p.in_width = info.in_width;
+  p.out_channels = info.out_channels;
+  p.kernel_h = info.kernel_h;
+  p.kernel_w = info.kernel_w;
+  p.stride_h = info.stride_h;
+  p.stride_w = info.stride_w;
+  p.dilation_h = info.dilation_h;
+  p.dilation_w = info.dilation_w;
+  p.pad_top = info.pad_top;
+  p.pad_bottom = info.pad_bottom;
+  p.pad_left = info.pad_left;
+  p.pad_right = info.pad_right;
+  p.groups = info.groups;
+  const std::string_view mode = info.padding_mode;
+  p.padding_mode = mode == "reflect"     ? PaddingMode::Reflect
+                   : mode == "replicate" ? PaddingMode::Replicate
+                   : mode == "circular"  ? PaddingMode::Circular
+                                         : PaddingMode::Zeros;
+  return p;
+}
 
 }  // namespace convgen::ref
