@@ -14,8 +14,8 @@
 #include <cassert>
 #include <sstream>
 
-#include "convgen/templates.h"
 #include "convgen/format.h"
+#include "convgen/templates.h"
 #include "layer_emitter.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -120,9 +120,13 @@ std::string simdPrologue(bool avx2, bool avx512, bool neon) {
 #endif
 )";
   if (avx2)
-    text += "#ifndef CONVGEN_TARGET_AVX2\n#define CONVGEN_TARGET_AVX2 __attribute__((target(\"avx2,fma\")))\n#endif\n";
+    text +=
+        "#ifndef CONVGEN_TARGET_AVX2\n#define CONVGEN_TARGET_AVX2 "
+        "__attribute__((target(\"avx2,fma\")))\n#endif\n";
   if (avx512)
-    text += "#ifndef CONVGEN_TARGET_AVX512\n#define CONVGEN_TARGET_AVX512 __attribute__((target(\"avx512f,avx2,fma\")))\n#endif\n";
+    text +=
+        "#ifndef CONVGEN_TARGET_AVX512\n#define CONVGEN_TARGET_AVX512 "
+        "__attribute__((target(\"avx512f,avx2,fma\")))\n#endif\n";
   return text + "#endif";
 }
 
@@ -187,6 +191,7 @@ GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& opti
       }
       std::string text = emitter->render();
       text.pop_back();
+      out.layer_lines.push_back(std::count(text.begin(), text.end(), '\n') + 1);
       layers += text;
     }
     std::string file = renderTemplate("shard", {{"banner", banner(model, shard_plans)},

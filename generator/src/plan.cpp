@@ -36,10 +36,18 @@ Interval interiorRange(std::int64_t in, std::int64_t out, std::int64_t pad_lo, s
   return hi > lo ? Interval{lo, hi} : Interval{lo, lo};
 }
 
+std::int64_t KernelPlan::localArrayBytes() const {
+  if (vec_lanes > 0)  // acc[oc][rows * vectors] vectors of 4-byte floats + roff[rows * kh]
+    return oc_tile * row_tile * vec_tile * vec_lanes * 4 + row_tile * layer.kernel.h * 8;
+  const std::int64_t acc_bytes =
+      layer.dtype == DType::Float32 || layer.dtype == DType::Int32 ? 4 : 8;
+  return oc_tile * ow_tile * acc_bytes;
+}
+
 std::string KernelPlan::kernelName() const {
-  const std::string tile =
-      vec_tile > 0 ? "r" + std::to_string(row_tile) + "v" + std::to_string(vec_tile)
-                   : "ow" + std::to_string(ow_tile);
+  const std::string tile = vec_tile > 0
+                               ? "r" + std::to_string(row_tile) + "v" + std::to_string(vec_tile)
+                               : "ow" + std::to_string(ow_tile);
   return layer.name + "__" + std::string(toString(layer.isa)) + "_" + strategy + "_oc" +
          std::to_string(oc_tile) + "x" + tile + "_" + std::string(toString(window));
 }
@@ -142,8 +150,7 @@ KernelPlan planLayer(const LayerSpec& layer, const PlanOptions& options) {
                                 : layer.isa == Isa::Avx512 ? VectorTarget{16, 32, 16, 2.0}
                                                            : VectorTarget{4, 32, 16, 2.0};
     plan.strategy = "direct_w" + std::to_string(target.lanes);
-    if (planDirectSimd(plan, target, std::max<std::int64_t>(options.unroll_budget, 1)))
-      return plan;
+    if (planDirectSimd(plan, target, std::max<std::int64_t>(options.unroll_budget, 1))) return plan;
     plan.strategy = "direct";  // a window too large for the budget: portable code
     plan.vec_tile = plan.vec_lanes = 0;
     plan.row_tile = 1;

@@ -64,8 +64,11 @@ void printShapesTable(const ModelSpec& model, llvm::raw_ostream& os) {
 }
 
 void printGenerationReport(const GeneratedModel& generated, llvm::raw_ostream& os) {
-  for (const KernelPlan& p : generated.plans) {
+  for (std::size_t i = 0; i < generated.plans.size(); ++i) {
+    const KernelPlan& p = generated.plans[i];
     os << p.layer.name << ": " << p.kernelName() << "\n"
+       << "  strategy " << p.strategy << ", " << generated.layer_lines[i] << " lines, "
+       << p.localArrayBytes() << " bytes of local arrays\n"
        << "  tile " << p.oc_tile << " output channels x " << p.ow_tile << " columns, window unroll "
        << toString(p.window) << ", largest unrolled function " << p.unrolled_statements
        << " multiply-adds\n"

@@ -33,6 +33,7 @@ std::string configStem(const std::string& config_name);
 struct GeneratedModel {
   std::vector<GeneratedFile> files;
   std::vector<KernelPlan> plans;  // one per layer, in config order
+  std::vector<std::int64_t> layer_lines;  // lines of each layer's kernel, before formatting
 };
 
 // Precondition: `model` passed validation and configStem(model.config_name)

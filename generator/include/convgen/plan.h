@@ -56,6 +56,10 @@ struct KernelPlan {
   std::int64_t border_pixels = 0;        // output pixels per plane outside the interior
   std::int64_t unrolled_statements = 0;  // in the largest straight-line function
 
+  // Bytes of the local arrays the largest kernel function declares (its
+  // accumulators and row offsets): what its stack frame holds beyond spills.
+  std::int64_t localArrayBytes() const;
+
   // The kernel's name, its spec: <layer>__<isa>_<strategy>_oc<N>x<tile>_<window>
   // where <tile> is ow<M> (M output columns) or r<R>v<M> (R rows of M vectors).
   std::string kernelName() const;
