@@ -100,34 +100,22 @@ std::string header(const ModelSpec& model, const std::string& stem,
                                    {"c_declarations", c_declarations}});
 }
 
-// SIMD layers carry a target attribute instead of needing -mavx2 -mfma or
-// -mavx512f, so one file (or target) can mix ISAs and no build flag has to be
-// passed. CONVGEN_USE_SIMDE (tests only) runs the same code through SIMDe's
-// portable implementations, on CPUs without the ISA.
+// The ISA headers and target macros of one generated .cpp (the fixed text is
+// templates/x86_prologue.in); configs do not mix x86 and Arm layers.
 std::string simdPrologue(bool avx2, bool avx512, bool neon) {
-  if (neon) return "#include <arm_neon.h>";  // configs do not mix x86 and Arm layers
+  if (neon) return "#include <arm_neon.h>";
   if (!avx2 && !avx512) return "";
-  std::string text = R"(
-#if defined(CONVGEN_USE_SIMDE)
-#define SIMDE_ENABLE_NATIVE_ALIASES
-#include <simde/x86/avx512.h>
-#define CONVGEN_TARGET_AVX2
-#define CONVGEN_TARGET_AVX512
-#else
-#include <immintrin.h>
-#if !defined(__GNUC__) && !defined(__clang__)
-#error "convgen's x86 SIMD kernels need GCC or Clang; generate with --isa scalar"
-#endif
-)";
+  std::string targets;
   if (avx2)
-    text +=
-        "#ifndef CONVGEN_TARGET_AVX2\n#define CONVGEN_TARGET_AVX2 "
-        "__attribute__((target(\"avx2,fma\")))\n#endif\n";
+    targets += "#ifndef CONVGEN_TARGET_AVX2\n#define CONVGEN_TARGET_AVX2 "
+               "__attribute__((target(\"avx2,fma\")))\n#endif";
   if (avx512)
-    text +=
-        "#ifndef CONVGEN_TARGET_AVX512\n#define CONVGEN_TARGET_AVX512 "
-        "__attribute__((target(\"avx512f,avx2,fma\")))\n#endif\n";
-  return text + "#endif";
+    targets += std::string(avx2 ? "\n" : "") +
+               "#ifndef CONVGEN_TARGET_AVX512\n#define CONVGEN_TARGET_AVX512 "
+               "__attribute__((target(\"avx512f,avx2,fma\")))\n#endif";
+  std::string text = renderTemplate("x86_prologue", {{"targets", targets}});
+  text.pop_back();  // the template's last newline; the shard's line adds one
+  return text;
 }
 
 }  // namespace
