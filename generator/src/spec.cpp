@@ -60,6 +60,8 @@ Isa hostIsa() {
 #if defined(__x86_64__) || defined(__i386__)
   if (__builtin_cpu_supports("avx512f")) return Isa::Avx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
+#elif defined(__aarch64__)
+  return Isa::Neon;  // Advanced SIMD is part of every AArch64 core
 #endif
   return Isa::Scalar;
 }
