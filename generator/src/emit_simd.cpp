@@ -675,11 +675,11 @@ class SimdEmitter : public LayerEmitter {
       rowBlock(c, tiles, ocb, rt, false);
       c.close();
       // The rows before and after the blocks, one at a time.
-      for (const auto& [from, to] : {std::pair<std::string, std::int64_t>{"0", p_.rows.lo},
-                                     std::pair<std::string, std::int64_t>{str(blocked_end),
-                                                                          p_.shapes.out_height}}) {
-        if (std::stoll(from) >= to) continue;
-        c.open("for (std::int64_t oh = " + from + "; oh < " + str(to) + "; ++oh)");
+      const std::pair<std::int64_t, std::int64_t> rest[] = {{0, p_.rows.lo},
+                                                             {blocked_end, p_.shapes.out_height}};
+      for (const auto& [from, to] : rest) {
+        if (from >= to) continue;
+        c.open("for (std::int64_t oh = " + str(from) + "; oh < " + str(to) + "; ++oh)");
         rowBlock(c, tiles, ocb, 1, border_rows);
         c.close();
       }
