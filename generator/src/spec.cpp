@@ -30,20 +30,6 @@ std::string_view toString(DType t) {
   return "?";
 }
 
-std::string_view toString(Isa isa) {
-  switch (isa) {
-    case Isa::Scalar:
-      return "scalar";
-    case Isa::Avx2:
-      return "avx2";
-    case Isa::Avx512:
-      return "avx512";
-    case Isa::Neon:
-      return "neon";
-  }
-  return "?";
-}
-
 std::string_view toString(PaddingKind k) {
   switch (k) {
     case PaddingKind::Explicit:
@@ -54,23 +40,6 @@ std::string_view toString(PaddingKind k) {
       return "valid";
   }
   return "?";
-}
-
-Isa hostIsa() {
-#if defined(__x86_64__) || defined(__i386__)
-  if (__builtin_cpu_supports("avx512f")) return Isa::Avx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
-#elif defined(__aarch64__)
-  return Isa::Neon;  // Advanced SIMD is part of every AArch64 core
-#endif
-  return Isa::Scalar;
-}
-
-std::optional<Isa> parseIsaName(std::string_view name) {
-  if (name == "native") return hostIsa();
-  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512, Isa::Neon})
-    if (toString(isa) == name) return isa;
-  return std::nullopt;
 }
 
 std::string_view cppType(DType t) {

@@ -9,11 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "convgen/isa.h"
+
 namespace convgen {
 
 enum class PaddingMode { Zeros, Reflect, Replicate, Circular };
 enum class DType { Float32, Float64, Int32, Int64 };
-enum class Isa { Scalar, Avx2, Avx512, Neon };
 // How the user wrote `padding`; the numbers are always in LayerSpec::pad.
 enum class PaddingKind { Explicit, Same, Valid };
 
@@ -56,12 +57,7 @@ struct ModelSpec {
 // Spellings used in configs, diagnostics and generated banners.
 std::string_view toString(PaddingMode m);
 std::string_view toString(DType t);
-std::string_view toString(Isa isa);
 std::string_view toString(PaddingKind k);
-// "scalar", "avx2", "avx512", "neon", or "native": the best ISA of the
-// machine running convgen (so its output then depends on that machine).
-std::optional<Isa> parseIsaName(std::string_view name);
-Isa hostIsa();
 // The C++ type a dtype maps to in generated code ("float", "std::int32_t", ...).
 std::string_view cppType(DType t);
 // PyTorch's scalar type name in its error messages ('Float', 'Long', ...).
