@@ -1,24 +1,14 @@
-// The scalar direct-convolution emitter.
-//
-// Each layer's output plane is split at generation time into an interior,
-// where every tap of the window lies inside the input, and a border, where
-// some tap reads padding. The interior is covered by register tiles of
-// oc_tile output channels x ow_tile output columns whose window is
-// straight-line code with constant offsets (functions named unrolled_*,
-// which contain no loop). The border is a per-pixel path whose taps go
-// through padding index maps computed here (reflect, replicate, circular) or
-// a range test (zeros): no padded copy of the input is ever built.
+// Emission: plans -> the text of every generated file. The header declares
+// every layer; each .cpp shard holds a contiguous run of layers, each
+// rendered by its plan's strategy inside the shared layer frame.
 #include "convgen/emit.h"
 
 #include <algorithm>
-#include <cassert>
-#include <sstream>
 
 #include "convgen/format.h"
+#include "convgen/internal_error.h"
 #include "convgen/templates.h"
-#include "layer_emitter.h"
-#include "llvm/ADT/Twine.h"
-#include "llvm/Support/ErrorHandling.h"
+#include "emit_code.h"
 
 namespace convgen {
 namespace {
@@ -101,18 +91,22 @@ std::string header(const ModelSpec& model, const std::string& stem,
 }
 
 // The ISA headers and target macros of one generated .cpp (the fixed text is
-// templates/x86_prologue.in); configs do not mix x86 and Arm layers.
-std::string simdPrologue(bool avx2, bool avx512, bool neon) {
-  if (neon) return "#include <arm_neon.h>";
-  if (!avx2 && !avx512) return "";
+// templates/x86_prologue.in), from the ISA table's rows of the ISAs its
+// layers use; configs do not mix x86 and Arm layers.
+std::string isaPrologue(const std::vector<Isa>& used) {
   std::string targets;
-  if (avx2)
-    targets += "#ifndef CONVGEN_TARGET_AVX2\n#define CONVGEN_TARGET_AVX2 "
-               "__attribute__((target(\"avx2,fma\")))\n#endif";
-  if (avx512)
-    targets += std::string(avx2 ? "\n" : "") +
-               "#ifndef CONVGEN_TARGET_AVX512\n#define CONVGEN_TARGET_AVX512 "
-               "__attribute__((target(\"avx512f,avx2,fma\")))\n#endif";
+  bool x86 = false;
+  for (const IsaInfo& info : isaTable()) {
+    if (std::find(used.begin(), used.end(), info.isa) == used.end()) continue;
+    if (info.family == IsaFamily::Arm) return "#include <" + std::string(info.intrinsics_include) + ">";
+    if (info.target_macro.empty()) continue;
+    x86 = true;
+    const std::string macro(info.target_macro);
+    targets += std::string(targets.empty() ? "" : "\n") + "#ifndef " + macro + "\n#define " +
+               macro + " __attribute__((target(\"" + std::string(info.target_features) +
+               "\")))\n#endif";
+  }
+  if (!x86) return "";
   std::string text = renderTemplate("x86_prologue", {{"targets", targets}});
   text.pop_back();  // the template's last newline; the shard's line adds one
   return text;
@@ -121,7 +115,9 @@ std::string simdPrologue(bool avx2, bool avx512, bool neon) {
 }  // namespace
 
 bool isIsaImplemented(Isa isa) {
-  return isa == Isa::Scalar || isa == Isa::Avx2 || isa == Isa::Avx512 || isa == Isa::Neon;
+  // Every row of the ISA table has its code: scalar in the Direct strategy,
+  // the others a vector back-end (makeVectorBackend checks).
+  return static_cast<std::size_t>(isa) < isaTable().size();
 }
 
 std::string configStem(const std::string& config_name) {
@@ -149,15 +145,26 @@ std::vector<std::string> outputFileNames(const std::string& stem, int shards) {
   return names;
 }
 
-GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& options) {
-  const std::string stem = configStem(model.config_name);
-  require(!stem.empty(), "generateModel needs a config name that can name files");
-  require(options.shards >= 1, "shards must be positive");
-  GeneratedModel out;
-  for (const LayerSpec& layer : model.layers) {
-    require(isIsaImplemented(layer.isa), "generateModel called with an unimplemented ISA");
-    out.plans.push_back(planLayer(layer, options.plan));
+// The strategy dispatch: one case per Strategy.
+std::string renderPlan(const ModelSpec& model, const KernelPlan& plan) {
+  switch (plan.strategy()) {
+    case Strategy::Direct:
+      return renderLayer(model, plan, emitDirect(plan));
+    case Strategy::DirectVector:
+      return renderLayer(model, plan, emitDirectVector(plan));
   }
+  CONVGEN_CHECK(false, "unknown strategy");
+  return "";
+}
+
+GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> plans,
+                             const GenerateOptions& options) {
+  const std::string stem = configStem(model.config_name);
+  CONVGEN_CHECK(!stem.empty(), "generateModel needs a config name that can name files");
+  CONVGEN_CHECK(options.shards >= 1, "shards must be positive");
+  CONVGEN_CHECK(plans.size() == model.layers.size(), "one plan per layer");
+  GeneratedModel out;
+  out.plans = std::move(plans);
   const std::vector<std::string> names = outputFileNames(stem, options.shards);
   out.files.push_back({names[0], header(model, stem, out.plans)});
   // Contiguous runs of layers per shard, in config order.
@@ -166,31 +173,27 @@ GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& opti
     std::string layers;
     const std::size_t begin = count * k / options.shards, end = count * (k + 1) / options.shards;
     const std::vector<KernelPlan> shard_plans(out.plans.begin() + begin, out.plans.begin() + end);
-    bool avx2 = false, avx512 = false, neon = false;
+    std::vector<Isa> isas;
     for (const KernelPlan& plan : shard_plans) {
-      std::unique_ptr<LayerEmitter> emitter;
-      if (plan.vec_lanes > 0) {
-        emitter = makeSimdEmitter(model, plan);
-        avx2 |= plan.layer.isa == Isa::Avx2;
-        avx512 |= plan.layer.isa == Isa::Avx512;
-        neon |= plan.layer.isa == Isa::Neon;
-      } else {
-        emitter = std::make_unique<LayerEmitter>(model, plan);
-      }
-      std::string text = emitter->render();
+      isas.push_back(plan.isa);
+      std::string text = renderPlan(model, plan);
       text.pop_back();
       out.layer_lines.push_back(std::count(text.begin(), text.end(), '\n') + 1);
       layers += text;
     }
     std::string file = renderTemplate("shard", {{"banner", banner(model, shard_plans)},
                                                 {"header", names[0]},
-                                                {"includes", simdPrologue(avx2, avx512, neon)},
+                                                {"includes", isaPrologue(isas)},
                                                 {"layers", layers}});
     out.files.push_back({names[1 + k], std::move(file)});
   }
   if (options.format)
     for (GeneratedFile& f : out.files) f.content = formatGeneratedCode(f.content, f.name);
   return out;
+}
+
+GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& options) {
+  return generateModel(model, planModel(model, options.plan), options);
 }
 
 }  // namespace convgen

@@ -66,11 +66,13 @@ void printShapesTable(const ModelSpec& model, llvm::raw_ostream& os) {
 void printGenerationReport(const GeneratedModel& generated, llvm::raw_ostream& os) {
   for (std::size_t i = 0; i < generated.plans.size(); ++i) {
     const KernelPlan& p = generated.plans[i];
-    os << p.layer.name << ": " << p.kernelName() << "\n"
-       << "  strategy " << p.strategy << ", " << generated.layer_lines[i] << " lines, "
+    const KernelName n = p.name();
+    const std::int64_t columns = n.strategy == Strategy::DirectVector ? n.lanes * n.vec_tile : n.ow_tile;
+    os << p.layer.name << ": " << encode(n) << "\n"
+       << "  strategy " << p.strategyName() << ", " << generated.layer_lines[i] << " lines, "
        << p.localArrayBytes() << " bytes of local arrays\n"
-       << "  tile " << p.oc_tile << " output channels x " << p.ow_tile << " columns, window unroll "
-       << toString(p.window) << ", largest unrolled function " << p.unrolled_statements
+       << "  tile " << n.oc_tile << " output channels x " << columns << " columns, window unroll "
+       << toString(n.window) << ", largest unrolled function " << p.unrolled_statements
        << " multiply-adds\n"
        << "  interior rows [" << p.rows.lo << ", " << p.rows.hi << ") x cols [" << p.cols.lo << ", "
        << p.cols.hi << "), " << p.border_pixels << " border pixels per plane, " << p.shapes.macs

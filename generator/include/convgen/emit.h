@@ -37,8 +37,10 @@ struct GeneratedModel {
 };
 
 // Precondition: `model` passed validation and configStem(model.config_name)
-// is non-empty; every layer's ISA is supported by this convgen (see
-// isIsaImplemented).
+// is non-empty; `plans` are planModel(model, ...)'s, one per layer.
+GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> plans,
+                             const GenerateOptions& options);
+// The same with the plans of planModel(model, options.plan).
 GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& options);
 
 bool isIsaImplemented(Isa isa);

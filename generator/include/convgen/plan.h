@@ -1,12 +1,19 @@
-// Kernel planning: the deterministic choices made for one layer before any
-// code is emitted: which output region needs no padding logic, the register
-// tile, and how much of the kernel window is unrolled within the code-size
-// budget. A plan is a pure function of (LayerSpec, PlanOptions).
+// Kernel planning: every decision about one layer's code, made before any
+// code is emitted. A KernelPlan is the complete, typed record of them: the
+// strategy and its parameters (register tiles, column tiles, the load of
+// every border vector and tap, the window unrolling), from which the
+// emitter only renders text, and from which the report, the kernel name and
+// LayerInfo are computed. A plan is a pure, deterministic function of
+// (LayerSpec, PlanOptions).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <variant>
+#include <vector>
 
+#include "convgen/isa.h"
+#include "convgen/kernel_name.h"
 #include "convgen/shapes.h"
 #include "convgen/spec.h"
 
@@ -18,20 +25,18 @@ struct PlanOptions {
   // 1.5-1.9x slower than a loop; a scalar statement is ~8-12 bytes of x86.
   std::int64_t unroll_budget = 2048;
 };
-
-// How much of the kh x kw window one unrolled function covers.
-enum class WindowUnroll {
-  Full,  // all kh*kw taps straight-line
-  Row,   // one kernel row (kw taps) straight-line; a loop over kh
-  None,  // loops over both (windows too large for the budget)
-};
-std::string_view toString(WindowUnroll u);
+// The largest --unroll-budget accepted: it bounds every unrolled function
+// (and so the generated code) whatever the layer.
+inline constexpr std::int64_t kMaxUnrollBudget = 1 << 16;
 
 // [lo, hi): the output rows (or columns) whose whole window lies inside the
 // input, so they need neither padding nor bounds checks. Empty when lo == hi.
 struct Interval {
   std::int64_t lo = 0, hi = 0;
   std::int64_t size() const { return hi - lo; }
+  friend bool operator==(const Interval& a, const Interval& b) {
+    return a.lo == b.lo && a.hi == b.hi;
+  }
 };
 
 // The output positions [lo, hi) along one axis whose taps all read inside the
@@ -39,32 +44,87 @@ struct Interval {
 Interval interiorRange(std::int64_t in, std::int64_t out, std::int64_t pad_lo, std::int64_t kernel,
                        std::int64_t stride, std::int64_t dilation);
 
+// --- Strategy Direct: portable scalar code ----------------------------------
+struct DirectPlan {
+  std::int64_t oc_tile = 1;  // output channels per register tile
+  std::int64_t ow_tile = 1;  // output columns per register tile
+  WindowUnroll window = WindowUnroll::Full;
+  std::vector<std::int64_t> oc_blocks;  // oc_tile, then the group's remainder if any
+  std::vector<std::int64_t> ow_blocks;  // ow_tile, then the interior's remainder if any
+};
+
+// --- Strategy DirectVector: vectors along output columns ---------------------
+// How one input vector of a border tile is formed, for one tap column.
+struct VectorLoad {
+  enum Kind {
+    Zero,            // every lane reads zero padding (or is never stored)
+    Contiguous,      // one plain load from `base`
+    Masked,          // a masked load from `base` (live lanes consecutive)
+    Expand,          // the live run loaded from `base` into the live lanes
+    Strided2,        // even columns of 2*lanes floats from `base`
+    Strided2Masked,  // the same from masked loads
+    Permute,         // one load from `base`, lanes permuted by `index`
+    PermuteTwo,      // two loads from `base`, lanes permuted by `index`
+    Gather,          // lanes from columns `index`
+  } kind = Zero;
+  std::int64_t base = 0;            // first column loaded
+  std::vector<std::int64_t> index;  // Permute*: lane source within the load; Gather: column
+  std::vector<bool> live;           // lanes that read input (others are 0)
+};
+
+// A run of output columns of one output row covered by one register tile's
+// code: an interior tile (every lane reads inside the input with the plain
+// load its stride uses) repeated `repeat` times, or one border tile with the
+// load of each (tap column, vector) chosen here.
+struct ColumnTile {
+  std::int64_t index = 0;       // ordinal of the tile in the row (names its code)
+  std::int64_t ow0 = 0;         // first output column
+  std::int64_t vectors = 0;     // vectors in this tile
+  std::int64_t valid_last = 0;  // stored lanes of the last vector
+  std::int64_t repeat = 1;      // interior: consecutive tiles, each vec_tile*lanes columns on
+  bool interior = false;
+  std::vector<std::vector<VectorLoad>> loads;  // border: [tap column q][vector v]
+  bool readsTapColumn(std::int64_t q) const;   // border: any vector of tap q reads input
+};
+
+struct DirectVectorPlan {
+  std::int64_t lanes = 0;     // floats per vector register
+  std::int64_t oc_tile = 1;   // output channels per register tile
+  std::int64_t row_tile = 1;  // output rows per register tile (interior rows)
+  std::int64_t vec_tile = 1;  // vectors per row of a register tile
+  std::vector<ColumnTile> tiles;  // one output row, left to right
+  // Columns far from the interior (only with padding many tiles wide) run
+  // the per-pixel border path, so code size does not grow with padding.
+  std::vector<Interval> pixel_columns;
+  std::vector<std::int64_t> row_tiles;  // row_tile, then 1 when rows remain
+  std::vector<std::int64_t> oc_blocks;  // oc_tile, then the group's remainder if any
+};
+
 struct KernelPlan {
   LayerSpec layer;
   LayerShapes shapes;
-  // "direct": portable scalar code. "direct_w8" (AVX2) / "direct_w16"
-  // (AVX-512): each vector register holds 8/16 consecutive output columns of
-  // one channel (NCHW's contiguous axis).
-  std::string strategy;
+  Isa isa = Isa::Scalar;      // the instructions the emitted code uses
   Interval rows, cols;        // the interior region
-  std::int64_t oc_tile = 1;   // output channels per register tile
-  std::int64_t ow_tile = 1;   // output columns per register tile (scalar strategy)
-  std::int64_t vec_lanes = 0;  // floats per vector register (8 avx2, 16 avx512); 0: scalar code
-  std::int64_t vec_tile = 0;   // vectors per register tile (direct_w<lanes>), else 0
-  std::int64_t row_tile = 1;   // output rows per register tile (interior rows; direct_w*)
-  WindowUnroll window = WindowUnroll::Full;
   std::int64_t border_pixels = 0;        // output pixels per plane outside the interior
   std::int64_t unrolled_statements = 0;  // in the largest straight-line function
+  std::variant<DirectPlan, DirectVectorPlan> detail;
 
+  Strategy strategy() const;
+  std::string strategyName() const;  // "direct", "direct_w16", ...
+  KernelName name() const;
+  std::string kernelName() const { return encode(name()); }
   // Bytes of the local arrays the largest kernel function declares (its
   // accumulators and row offsets): what its stack frame holds beyond spills.
   std::int64_t localArrayBytes() const;
-
-  // The kernel's name, its spec: <layer>__<isa>_<strategy>_oc<N>x<tile>_<window>
-  // where <tile> is ow<M> (M output columns) or r<R>v<M> (R rows of M vectors).
-  std::string kernelName() const;
 };
 
 KernelPlan planLayer(const LayerSpec& layer, const PlanOptions& options);
+std::vector<KernelPlan> planModel(const ModelSpec& model, const PlanOptions& options);
+
+// The strategies' planners (plan_direct.cpp, plan_direct_vector.cpp). Each
+// fills plan.detail; the vector one returns false when the layer does not
+// fit it (the window alone exceeds the unroll budget).
+void planDirect(KernelPlan& plan, std::int64_t budget);
+bool planDirectVector(KernelPlan& plan, std::int64_t budget);
 
 }  // namespace convgen

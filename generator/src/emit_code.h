@@ -1,0 +1,94 @@
+// Internal to the emitters: building code text. Code is the only way an
+// emitter writes lines; the helpers turn plan facts into C++ spellings.
+#pragma once
+
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "convgen/plan.h"
+#include "convgen/spec.h"
+
+namespace convgen::detail {
+
+inline std::string join(const std::vector<std::int64_t>& v, const char* sep) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + std::to_string(v[i]);
+  return s;
+}
+
+inline std::string str(std::int64_t v) { return std::to_string(v); }
+
+// Lines of code with indentation.
+class Code {
+ public:
+  Code& line(const std::string& text = "") {
+    out_ << (text.empty() ? "" : std::string(2 * depth_, ' ') + text) << "\n";
+    return *this;
+  }
+  Code& open(const std::string& text) {
+    line(text + " {");
+    ++depth_;
+    return *this;
+  }
+  Code& close(const std::string& suffix = "") {
+    --depth_;
+    return line("}" + suffix);
+  }
+  void indent(int levels) { depth_ += levels; }
+  std::string text() const {
+    std::string s = out_.str();
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+    return s;
+  }
+
+ private:
+  std::ostringstream out_;
+  int depth_ = 0;
+};
+
+// The accumulator type of a dtype. Unsigned accumulation wraps modulo 2^bits
+// like PyTorch's integer convolution, without signed-overflow UB.
+std::string accType(DType t);
+inline bool isFloat(DType t) { return t == DType::Float32 || t == DType::Float64; }
+
+// acc += w * x, in the accumulator type.
+inline std::string mac(DType t, const std::string& acc, const std::string& w,
+                       const std::string& x) {
+  if (isFloat(t)) return acc + " += " + w + " * " + x + ";";
+  return acc + " += Acc(" + w + ") * Acc(" + x + ");";
+}
+
+// The C entry point of a layer: <namespace with '::' as '_'>_<layer>_forward.
+std::string cName(const ModelSpec& model, const LayerSpec& layer);
+// One line describing the layer, for comments.
+std::string summary(const KernelPlan& p);
+// The prefix of every function definition of a plan: its ISA's target
+// macro and a space, or nothing.
+std::string targetAttribute(const KernelPlan& p);
+
+// What a strategy emits for one layer; the layer frame (layer_frame.cpp)
+// puts it between the layer's constants and its entry points.
+struct StrategyCode {
+  std::string kernels;  // the helper functions, inside the layer's anonymous namespace
+  std::string body;     // the statements of forward()
+};
+
+// The whole layer: frame + strategy code.
+std::string renderLayer(const ModelSpec& model, const KernelPlan& plan, const StrategyCode& code);
+
+// The strategies (one file each).
+StrategyCode emitDirect(const KernelPlan& plan);
+StrategyCode emitDirectVector(const KernelPlan& plan);
+
+// The per-pixel border path both strategies use (emit_pixel.cpp): one output
+// pixel whose window touches padding, all channels of its group, taps through
+// the frame's sourceRow/sourceCol maps.
+void emitBorderPixel(Code& c, const KernelPlan& plan, WindowUnroll window);
+// for (oh in rows) for (ow in cols) border_pixel(...); bounds as C++ text
+// "<from>; oh < <to>".
+void emitBorderLoop(Code& c, const KernelPlan& plan, const std::string& rows,
+                    const std::string& cols);
+
+}  // namespace convgen::detail

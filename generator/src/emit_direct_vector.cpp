@@ -1,0 +1,286 @@
+// The DirectVector strategy's code: "direct_w8" (AVX2 + FMA), "direct_w16"
+// (AVX-512F), "direct_w4" (NEON), one algorithm over the vector back-ends.
+//
+// A vector register holds consecutive output columns of one output channel.
+// A register tile is oc x rows x vectors; the input-channel loop runs inside
+// the tile and the kh x kw window is straight-line (unrolled_* functions, no
+// loops). Every decision (tiles, which columns are interior, the load of
+// each border (tap, vector)) is in the plan (plan_direct_vector.cpp); this
+// file renders it. Rows map through sourceRow(), and rows of zero padding
+// are skipped.
+#include "convgen/internal_error.h"
+#include "emit_code.h"
+#include "vector_backend.h"
+
+namespace convgen::detail {
+namespace {
+
+class DirectVectorEmitter {
+ public:
+  DirectVectorEmitter(const KernelPlan& p)
+      : p_(p), l_(p.layer), v_(std::get<DirectVectorPlan>(p.detail)),
+        isa_(makeVectorBackend(p.isa)), kLanes(isa_->lanes()), attr_(targetAttribute(p)) {
+    CONVGEN_CHECK(v_.lanes == kLanes, "plan and back-end disagree on the vector width");
+  }
+
+  StrategyCode render() { return {kernels(), body()}; }
+
+ private:
+  std::int64_t og() const { return l_.out_channels / l_.groups; }
+  std::int64_t reduction() const { return (l_.in_channels / l_.groups) * l_.kernel.h * l_.kernel.w; }
+
+  std::string tileName(const ColumnTile& t, std::int64_t ocb, std::int64_t rows) const {
+    return (t.interior ? std::string("in") : "b" + str(t.index)) + "_oc" + str(ocb) + "_r" +
+           str(rows);
+  }
+
+  std::string loadExpr(const VectorLoad& load, const std::string& row) const {
+    const std::string at = row + " + " + str(load.base);
+    switch (load.kind) {
+      case VectorLoad::Zero:
+        break;
+      case VectorLoad::Contiguous:
+        return isa_->load(at);
+      case VectorLoad::Masked:
+        return isa_->maskedLoad(at, load.live);
+      case VectorLoad::Expand:
+        return isa_->expandLoad(at, load.live);
+      case VectorLoad::Strided2:
+        return isa_->evenColumns(at);
+      case VectorLoad::Strided2Masked:
+        return isa_->evenColumnsMasked(at, load.live);
+      case VectorLoad::PermuteTwo:
+        return isa_->permuteTwo(at, load.index, load.live);
+      case VectorLoad::Permute:
+        return isa_->permute(at, load.index, load.live);
+      case VectorLoad::Gather:
+        return isa_->gather(row, load.index, load.live);
+    }
+    CONVGEN_CHECK(false, "a zero load has no expression");
+    return "";
+  }
+
+  // Straight-line window of one input channel for one column tile of
+  // `rows` output rows; roff[rr * kKH + p] is the offset of kernel row p's
+  // source row for output row rr, -1 for a row of zero padding (only in
+  // single-row tiles: multi-row tiles cover interior rows).
+  void window(Code& c, const ColumnTile& t, std::int64_t ocb, std::int64_t rows) {
+    const bool zeros_rows = rows == 1 && l_.padding_mode == PaddingMode::Zeros &&
+                            (p_.rows.lo > 0 || p_.rows.hi < p_.shapes.out_height);
+    const std::string vt = isa_->type();
+    c.line("// Channel ci's " + str(l_.kernel.h) + "x" + str(l_.kernel.w) + " window for " +
+           str(ocb) + " output channels x " + str(rows) + " rows x " + str(t.vectors) +
+           " vectors (" + (t.interior ? "interior tile" : "border tile at column " + str(t.ow0)) +
+           ").");
+    const std::int64_t nv = rows * t.vectors;
+    c.open(attr_ + "inline void unrolled_" + tileName(t, ocb, rows) + "(" + vt + " (&acc)[" +
+           str(ocb) + "][" + str(nv) +
+           "], const float* x_c, const std::int64_t* roff, const float* w_c, std::int64_t c0) "
+           "noexcept");
+    // A border tile may read only padding (then nothing here is used).
+    c.line("(void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;");
+    for (std::int64_t kr = 0; kr < l_.kernel.h; ++kr) {
+      c.open(zeros_rows ? "if (roff[" + str(kr) + "] >= 0)" : "");
+      for (std::int64_t rr = 0; rr < rows; ++rr) {
+        c.line("const float* r" + str(rr) + " = x_c + roff[" + str(rr * l_.kernel.h + kr) + "];");
+        c.line("(void)r" + str(rr) + ";  // unused when this tile reads only padding here");
+      }
+      for (std::int64_t q = 0; q < l_.kernel.w; ++q) {
+        if (!t.readsTapColumn(q)) continue;  // reads only zero padding
+        c.open("");
+        std::vector<bool> live_vector(nv, true);
+        for (std::int64_t k = 0; k < nv; ++k) {
+          const std::int64_t rr = k / t.vectors, v = k % t.vectors;
+          const std::string x = "x" + str(k), row = "r" + str(rr);
+          if (t.interior) {
+            const std::string at =
+                row + " + c0 + " + str(kLanes * v * l_.stride.w + q * l_.dilation.w);
+            const std::string value = l_.stride.w == 1   ? isa_->load(at)
+                                      : l_.stride.w == 2 ? isa_->evenColumns(at)
+                                                         : isa_->stridedGather(at, l_.stride.w);
+            c.line("const " + vt + " " + x + " = " + value + ";");
+            continue;
+          }
+          const VectorLoad& load = t.loads[q][v];
+          if (load.kind == VectorLoad::Zero) {
+            live_vector[k] = false;
+            continue;
+          }
+          c.line("const " + vt + " " + x + " = " + loadExpr(load, row) + ";");
+        }
+        for (std::int64_t i = 0; i < ocb; ++i) {
+          c.line("{");
+          c.indent(1);
+          c.line("const " + vt + " w = " +
+                 isa_->broadcast("w_c + " + str(i * reduction() + kr * l_.kernel.w + q)) + ";");
+          for (std::int64_t k = 0; k < nv; ++k) {
+            if (!live_vector[k]) continue;
+            const std::string acc = "acc[" + str(i) + "][" + str(k) + "]";
+            c.line(acc + " = " + isa_->fma("w", "x" + str(k), acc) + ";");
+          }
+          c.indent(-1);
+          c.line("}");
+        }
+        c.close();
+      }
+      c.close();
+    }
+    c.close();
+  }
+
+  // Bias, every input channel of the group, store (masked past the row's end).
+  void tile(Code& c, const ColumnTile& t, std::int64_t ocb, std::int64_t rows) {
+    const std::string name = tileName(t, ocb, rows);
+    const std::int64_t nv = rows * t.vectors;
+    c.open(attr_ + "inline void tile_" + name +
+           "(const float* x_g, const std::int64_t* roff, const float* w_o, const float* b_o, "
+           "float* y_row, std::int64_t ow0) noexcept");
+    if (!t.interior) c.line("(void)ow0;");
+    c.line(isa_->type() + " acc[" + str(ocb) + "][" + str(nv) + "];");
+    for (std::int64_t i = 0; i < ocb; ++i) {
+      const std::string init = l_.bias ? isa_->set1("b_o[" + str(i) + "]") : isa_->zero();
+      for (std::int64_t k = 0; k < nv; ++k)
+        c.line("acc[" + str(i) + "][" + str(k) + "] = " + init + ";");
+    }
+    if (!l_.bias) c.line("(void)b_o;");
+    const std::string c0 = t.interior ? "ow0 * kSW - kPL" : "0";
+    c.open("for (std::int64_t ci = 0; ci < kCg; ++ci)");
+    c.line("unrolled_" + name + "(acc, x_g + ci * kH * kW, roff, w_o + ci * kKH * kKW, " + c0 +
+           ");");
+    c.close();
+    const std::string col = t.interior ? "ow0" : str(t.ow0);
+    for (std::int64_t i = 0; i < ocb; ++i) {
+      for (std::int64_t k = 0; k < nv; ++k) {
+        const std::int64_t rr = k / t.vectors, v = k % t.vectors;
+        const std::string at = "y_row + " + str(i) + " * kOH * kOW + " + str(rr) + " * kOW + " +
+                               col + " + " + str(kLanes * v);
+        const std::string value = "acc[" + str(i) + "][" + str(k) + "]";
+        c.line((v + 1 == t.vectors && t.valid_last < kLanes
+                    ? isa_->storeFirst(at, value, t.valid_last)
+                    : isa_->store(at, value)) +
+               ";");
+      }
+    }
+    c.close();
+  }
+
+  // One output-row block: roff for `rows` rows from `oh`, then every
+  // column tile.
+  void rowBlock(Code& c, std::int64_t ocb, std::int64_t rows, bool mapped) {
+    c.line("std::int64_t roff[" + str(rows) + " * kKH];");
+    c.open("for (std::int64_t rr = 0; rr < " + str(rows) + "; ++rr)");
+    c.open("for (std::int64_t p = 0; p < kKH; ++p)");
+    if (mapped) {
+      c.line("const std::int64_t r = sourceRow((oh + rr) * kSH - kPT + p * kDH);");
+      c.line("roff[rr * kKH + p] = r < 0 ? -1 : r * kW;");
+    } else {
+      c.line("roff[rr * kKH + p] = ((oh + rr) * kSH - kPT + p * kDH) * kW;");
+    }
+    c.close();
+    c.close();
+    c.line("float* y_row = y_o + oh * kOW;");
+    for (const ColumnTile& t : v_.tiles) {
+      if (t.interior) {
+        const std::int64_t step = kLanes * v_.vec_tile;
+        c.open("for (std::int64_t ow0 = " + str(t.ow0) + "; ow0 <= " +
+               str(t.ow0 + (t.repeat - 1) * step) + "; ow0 += " + str(step) + ")");
+        c.line("tile_" + tileName(t, ocb, rows) + "(x_g, roff, w_o, b_o, y_row, ow0);");
+        c.close();
+      } else {
+        c.line("tile_" + tileName(t, ocb, rows) + "(x_g, roff, w_o, b_o, y_row, " + str(t.ow0) +
+               ");");
+      }
+    }
+  }
+
+  // Every output row of one block of `ocb` output channels: interior rows
+  // in blocks of row_tile, the others (border rows, the rest) one at a time.
+  void outputRows(Code& c, std::int64_t ocb) {
+    const bool border_rows = p_.rows.lo > 0 || p_.rows.hi < p_.shapes.out_height;
+    const std::int64_t rt = v_.row_tile;
+    const std::int64_t blocked_end = p_.rows.lo + p_.rows.size() / rt * rt;
+    c.line("// All output rows of " + str(ocb) + " output channels.");
+    c.open(attr_ + "inline void rows_oc" + str(ocb) +
+           "(const float* x_g, const float* w_o, const float* b_o, float* y_o) noexcept");
+    if (rt == 1) {
+      c.open("for (std::int64_t oh = 0; oh < kOH; ++oh)");
+      rowBlock(c, ocb, 1, border_rows);
+      c.close();
+    } else {
+      c.open("for (std::int64_t oh = kRowLo; oh < " + str(blocked_end) + "; oh += " + str(rt) +
+             ")");
+      rowBlock(c, ocb, rt, false);
+      c.close();
+      // The rows before and after the blocks, one at a time.
+      const std::pair<std::int64_t, std::int64_t> rest[] = {{0, p_.rows.lo},
+                                                             {blocked_end, p_.shapes.out_height}};
+      for (const auto& [from, to] : rest) {
+        if (from >= to) continue;
+        c.open("for (std::int64_t oh = " + str(from) + "; oh < " + str(to) + "; ++oh)");
+        rowBlock(c, ocb, 1, border_rows);
+        c.close();
+      }
+    }
+    c.close();
+  }
+
+  std::string kernels() {
+    Code c;
+    for (std::int64_t ocb : v_.oc_blocks) {
+      for (const ColumnTile& t : v_.tiles)
+        for (std::int64_t rows : v_.row_tiles) {
+          c.line();
+          window(c, t, ocb, rows);
+          c.line();
+          tile(c, t, ocb, rows);
+        }
+      c.line();
+      outputRows(c, ocb);
+    }
+    if (!v_.pixel_columns.empty()) {
+      c.line();
+      emitBorderPixel(c, p_, WindowUnroll::Full);
+    }
+    return c.text();
+  }
+
+  std::string body() {
+    Code c;
+    c.indent(1);
+    c.open("for (std::int64_t n = 0; n < kN; ++n)");
+    c.open("for (std::int64_t g = 0; g < kG; ++g)");
+    c.line("const float* x_g = input + (n * kC + g * kCg) * kH * kW;");
+    c.line("const float* w_g = weight + g * kOg * kCg * kKH * kKW;");
+    if (l_.bias) c.line("const float* b_g = bias + g * kOg;");
+    c.line("float* y_g = output + (n * kO + g * kOg) * kOH * kOW;");
+    const std::int64_t full = og() / v_.oc_tile * v_.oc_tile;
+    auto call = [&](std::int64_t ocb, const std::string& o) {
+      return "rows_oc" + str(ocb) + "(x_g, w_g + " + o + " * kCg * kKH * kKW, " +
+             (l_.bias ? "b_g + " + o : std::string("nullptr")) + ", y_g + " + o + " * kOH * kOW);";
+    };
+    c.open("for (std::int64_t o = 0; o < " + str(full) + "; o += " + str(v_.oc_tile) + ")");
+    c.line(call(v_.oc_tile, "o"));
+    c.close();
+    if (full < og()) c.line(call(og() - full, str(full)));
+    if (!v_.pixel_columns.empty()) {
+      c.line("// Columns far from the interior (padding many tiles wide), per pixel.");
+      for (const Interval& cols : v_.pixel_columns)
+        emitBorderLoop(c, p_, "0; oh < kOH", str(cols.lo) + "; ow < " + str(cols.hi));
+    }
+    c.close().close();
+    return c.text();
+  }
+
+  const KernelPlan& p_;
+  const LayerSpec& l_;
+  const DirectVectorPlan& v_;
+  std::unique_ptr<VectorBackend> isa_;
+  const std::int64_t kLanes;  // floats per vector register
+  const std::string attr_;    // the ISA's target macro, before every function
+};
+
+}  // namespace
+
+StrategyCode emitDirectVector(const KernelPlan& plan) { return DirectVectorEmitter(plan).render(); }
+
+}  // namespace convgen::detail

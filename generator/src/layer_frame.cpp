@@ -1,0 +1,160 @@
+// The layer frame every strategy shares: the layer's constants, the padding
+// index maps, and the layer template (templates/layer.cpp.in) around the
+// strategy's kernels and forward body.
+#include "convgen/internal_error.h"
+#include "convgen/padding.h"
+#include "convgen/templates.h"
+#include "emit_code.h"
+
+namespace convgen::detail {
+namespace {
+
+// Index maps up to this many padded positions per axis are constant tables
+// (one load each); beyond, sourceRow/sourceCol compute the padding rule, so
+// the code does not grow with the padding.
+constexpr std::int64_t kMaxIndexTable = 256;
+
+void indexMap(Code& c, const LayerSpec& l, const std::string& axis, const std::string& size_name,
+              std::int64_t size, std::int64_t pad_lo, std::int64_t pad_hi) {
+  const std::string fn = "source" + axis;
+  const std::string lower = axis == "Row" ? "row" : "column";
+  if (l.padding_mode == PaddingMode::Zeros) {
+    c.line("// zeros padding: a " + lower + " outside the input reads 0 (-1).");
+    c.line("constexpr std::int64_t " + fn + "(std::int64_t i) noexcept { return i >= 0 && i < " +
+           size_name + " ? i : -1; }");
+    return;
+  }
+  if (pad_lo + pad_hi > kMaxIndexTable) {
+    const std::string n = size_name;
+    const std::string before = l.padding_mode == PaddingMode::Reflect     ? "-i"
+                               : l.padding_mode == PaddingMode::Replicate ? "0"
+                                                                          : "i + " + n;
+    const std::string after = l.padding_mode == PaddingMode::Reflect     ? "2 * (" + n + " - 1) - i"
+                              : l.padding_mode == PaddingMode::Replicate ? n + " - 1"
+                                                                         : "i - " + n;
+    c.line("// " + std::string(toString(l.padding_mode)) + " padding: the source " + lower +
+           " of a padded " + lower + ", computed (the padding is too wide for a table).");
+    c.line("constexpr std::int64_t " + fn + "(std::int64_t i) noexcept { return i < 0 ? " + before +
+           " : i < " + n + " ? i : " + after + "; }");
+    return;
+  }
+  // Tables hold the source of each padded position before and after the
+  // input; they are computed here, so the kernel never builds a padded copy.
+  std::vector<std::int64_t> before, after;
+  for (std::int64_t i = -pad_lo; i < 0; ++i) before.push_back(sourceIndex(l.padding_mode, i, size));
+  for (std::int64_t i = size; i < size + pad_hi; ++i)
+    after.push_back(sourceIndex(l.padding_mode, i, size));
+  for (std::int64_t v : before) CONVGEN_CHECK(v >= 0 && v < size, "padding map out of range");
+  for (std::int64_t v : after) CONVGEN_CHECK(v >= 0 && v < size, "padding map out of range");
+  c.line("// " + std::string(toString(l.padding_mode)) + " padding as index maps: the source " +
+         lower + " of each padded " + lower + " before (k" + axis + "Before) and after (k" + axis +
+         "After) the input.");
+  if (!before.empty())
+    c.line("constexpr std::int32_t k" + axis + "Before[" + str(before.size()) + "] = {" +
+           join(before, ", ") + "};");
+  if (!after.empty())
+    c.line("constexpr std::int32_t k" + axis + "After[" + str(after.size()) + "] = {" +
+           join(after, ", ") + "};");
+  std::string expr = "i";
+  if (!after.empty()) expr = "i < " + size_name + " ? i : k" + axis + "After[i - " + size_name + "]";
+  if (!before.empty()) expr = "i < 0 ? k" + axis + "Before[i + " + str(pad_lo) + "] : " + expr;
+  c.line("constexpr std::int64_t " + fn + "(std::int64_t i) noexcept { return " + expr + "; }");
+}
+
+std::string constants(const KernelPlan& p) {
+  const LayerSpec& l = p.layer;
+  const LayerShapes& s = p.shapes;
+  const std::int64_t cg = l.in_channels / l.groups, og = l.out_channels / l.groups;
+  Code c;
+  c.line("// Every shape and parameter is fixed at generation time.");
+  c.line("constexpr std::int64_t kN = " + str(l.batch) + ", kC = " + str(l.in_channels) +
+         ", kH = " + str(l.in_height) + ", kW = " + str(l.in_width) + ";  // input");
+  c.line("constexpr std::int64_t kO = " + str(l.out_channels) + ", kOH = " + str(s.out_height) +
+         ", kOW = " + str(s.out_width) + ";  // output");
+  c.line("constexpr std::int64_t kG = " + str(l.groups) + ", kCg = " + str(cg) + ", kOg = " +
+         str(og) + ";  // groups, channels per group");
+  c.line("constexpr std::int64_t kKH = " + str(l.kernel.h) + ", kKW = " + str(l.kernel.w) +
+         ", kSH = " + str(l.stride.h) + ", kSW = " + str(l.stride.w) + ", kDH = " +
+         str(l.dilation.h) + ", kDW = " + str(l.dilation.w) + ";");
+  c.line("constexpr std::int64_t kPT = " + str(l.pad.top) + ", kPL = " + str(l.pad.left) +
+         ";  // padding before the first row / column");
+  c.line("// Interior: output rows [kRowLo, kRowHi) x columns [kColLo, kColHi) read no padding.");
+  c.line("constexpr std::int64_t kRowLo = " + str(p.rows.lo) + ", kRowHi = " + str(p.rows.hi) +
+         ", kColLo = " + str(p.cols.lo) + ", kColHi = " + str(p.cols.hi) + ";");
+  if (p.border_pixels > 0) {
+    c.line();
+    indexMap(c, l, "Row", "kH", l.in_height, l.pad.top, l.pad.bottom);
+    c.line();
+    indexMap(c, l, "Col", "kW", l.in_width, l.pad.left, l.pad.right);
+  }
+  return c.text();
+}
+
+}  // namespace
+
+std::string accType(DType t) {
+  switch (t) {
+    case DType::Float32:
+      return "float";
+    case DType::Float64:
+      return "double";
+    case DType::Int32:
+      return "std::uint32_t";
+    case DType::Int64:
+      return "std::uint64_t";
+  }
+  CONVGEN_CHECK(false, "unknown dtype");
+  return "";
+}
+
+std::string cName(const ModelSpec& model, const LayerSpec& layer) {
+  const std::string& ns = model.cpp_namespace;
+  std::string out;
+  for (std::size_t i = 0; i < ns.size(); ++i) {
+    if (ns.compare(i, 2, "::") == 0) {
+      out += '_';
+      ++i;
+    } else {
+      out += ns[i];
+    }
+  }
+  return out + "_" + layer.name + "_forward";
+}
+
+std::string summary(const KernelPlan& p) {
+  const LayerSpec& l = p.layer;
+  const LayerShapes& s = p.shapes;
+  return l.name + ": " + join(s.input, "x") + " -> " + join(s.output, "x") + ", k" +
+         str(l.kernel.h) + "x" + str(l.kernel.w) + " s" + str(l.stride.h) + "x" + str(l.stride.w) +
+         " d" + str(l.dilation.h) + "x" + str(l.dilation.w) + " pad " + str(l.pad.top) + "/" +
+         str(l.pad.bottom) + "/" + str(l.pad.left) + "/" + str(l.pad.right) + " (" +
+         std::string(toString(l.padding_mode)) + "), groups " + str(l.groups) +
+         (l.bias ? ", bias" : ", no bias") + ", " + std::string(toString(l.dtype));
+}
+
+std::string targetAttribute(const KernelPlan& p) {
+  const std::string_view macro = isaInfo(p.isa).target_macro;
+  return macro.empty() ? "" : std::string(macro) + " ";
+}
+
+std::string renderLayer(const ModelSpec& model, const KernelPlan& p, const StrategyCode& code) {
+  const LayerSpec& l = p.layer;
+  return renderTemplate(
+      "layer",
+      {{"summary", summary(p)},
+       {"plan", p.kernelName() + ": interior rows [" + str(p.rows.lo) + ", " + str(p.rows.hi) +
+                    ") x cols [" + str(p.cols.lo) + ", " + str(p.cols.hi) + "), " +
+                    str(p.border_pixels) + " border pixels per plane"},
+       {"namespace", model.cpp_namespace},
+       {"name", l.name},
+       {"c_name", cName(model, l)},
+       {"type", std::string(cppType(l.dtype))},
+       {"acc", accType(l.dtype)},
+       {"acc_note", isFloat(l.dtype) ? "" : " (unsigned: wraps like PyTorch)"},
+       {"constants", constants(p)},
+       {"kernels", code.kernels},
+       {"body", code.body},
+       {"attribute", targetAttribute(p)}});
+}
+
+}  // namespace convgen::detail
