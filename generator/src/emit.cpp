@@ -19,7 +19,7 @@ using namespace detail;
 std::string targets(const std::vector<KernelPlan>& plans) {
   std::vector<std::string> names;
   for (const KernelPlan& p : plans) {
-    const std::string isa(toString(p.layer.isa));
+    const std::string isa(toString(p.isa));
     if (std::find(names.begin(), names.end(), isa) == names.end()) names.push_back(isa);
   }
   std::sort(names.begin(), names.end());
@@ -42,16 +42,64 @@ std::string upperIdentifier(const std::string& s) {
   return out;
 }
 
+// LayerInfo's initializer, each value after its field's name.
 std::string layerInfo(const KernelPlan& p) {
   const LayerSpec& l = p.layer;
   const LayerShapes& s = p.shapes;
-  const std::vector<std::int64_t> v = {
-      l.batch,      l.in_channels, l.in_height,  l.in_width, l.out_channels, s.out_height,
-      s.out_width,  l.kernel.h,    l.kernel.w,   l.stride.h, l.stride.w,     l.dilation.h,
-      l.dilation.w, l.pad.top,     l.pad.bottom, l.pad.left, l.pad.right,    l.groups};
-  return "\"" + l.name + "\", " + (l.batched ? "true" : "false") + ", " + join(v, ", ") + ", " +
-         (l.bias ? "true" : "false") + ", \"" + std::string(toString(l.padding_mode)) + "\", \"" +
-         std::string(toString(l.dtype)) + "\", \"" + p.kernelName() + "\", " + str(s.macs);
+  auto quoted = [](std::string_view v) { return "\"" + std::string(v) + "\""; };
+  auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
+  const std::vector<std::pair<const char*, std::string>> fields = {
+      {"name", quoted(l.name)},
+      {"batched", flag(l.batched)},
+      {"batch", str(l.batch)},
+      {"in_channels", str(l.in_channels)},
+      {"in_height", str(l.in_height)},
+      {"in_width", str(l.in_width)},
+      {"out_channels", str(l.out_channels)},
+      {"out_height", str(s.out_height)},
+      {"out_width", str(s.out_width)},
+      {"kernel_h", str(l.kernel.h)},
+      {"kernel_w", str(l.kernel.w)},
+      {"stride_h", str(l.stride.h)},
+      {"stride_w", str(l.stride.w)},
+      {"dilation_h", str(l.dilation.h)},
+      {"dilation_w", str(l.dilation.w)},
+      {"pad_top", str(l.pad.top)},
+      {"pad_bottom", str(l.pad.bottom)},
+      {"pad_left", str(l.pad.left)},
+      {"pad_right", str(l.pad.right)},
+      {"groups", str(l.groups)},
+      {"bias", flag(l.bias)},
+      {"padding_mode", quoted(toString(l.padding_mode))},
+      {"dtype", quoted(toString(l.dtype))},
+      {"isa", quoted(toString(p.isa))},
+      {"strategy", quoted(p.strategyName())},
+      {"kernel", quoted(p.kernelName())},
+      {"macs", str(s.macs)}};
+  std::string out;
+  for (const auto& [field, value] : fields)
+    out += (out.empty() ? "" : ", ") + std::string("/*") + field + "=*/" + value;
+  return out;
+}
+
+// A macro-name spelling of `s` that no other string shares: letters and
+// digits stay, '_' becomes "_U", '-' "_D", "::" "_N" (so a-b and a_b, or
+// Net and net, get different header guards).
+std::string macroPart(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char ch = s[i];
+    if (std::isalnum(static_cast<unsigned char>(ch))) {
+      out += ch;
+    } else if (ch == ':' && i + 1 < s.size() && s[i + 1] == ':') {
+      out += "_N";
+      ++i;
+    } else {
+      CONVGEN_CHECK(ch == '_' || ch == '-', "a namespace or stem with a character names cannot hold");
+      out += ch == '_' ? "_U" : "_D";
+    }
+  }
+  return out;
 }
 
 std::string header(const ModelSpec& model, const std::string& stem,
@@ -81,7 +129,7 @@ std::string header(const ModelSpec& model, const std::string& stem,
     layer_list += (layer_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
   }
   return renderTemplate("header", {{"banner", banner(model, plans)},
-                                   {"guard", "CONVGEN_GENERATED_" + upperIdentifier(stem) + "_H"},
+                                   {"guard", "CONVGEN_" + macroPart(model.cpp_namespace) + "_S" + macroPart(stem) + "_H"},
                                    {"namespace", model.cpp_namespace},
                                    {"config", model.config_name},
                                    {"declarations", declarations},

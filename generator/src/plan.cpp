@@ -45,7 +45,7 @@ std::string KernelPlan::strategyName() const { return convgen::strategyName(stra
 KernelName KernelPlan::name() const {
   KernelName n;
   n.layer = layer.name;
-  n.isa = layer.isa;
+  n.isa = isa;
   n.strategy = strategy();
   if (const auto* v = std::get_if<DirectVectorPlan>(&detail)) {
     n.lanes = v->lanes;

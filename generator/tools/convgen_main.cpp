@@ -64,8 +64,11 @@ cl::opt<std::string> report_compiler(
 cl::list<std::string> report_flags(
     "report-flag", cl::desc("A flag for --report-compiler (repeatable), e.g. -mcpu=cortex-m4"),
     cl::value_desc("flag"), cl::sub(generate_cmd), cl::cat(convgen_options));
-cl::opt<bool> report("report", cl::desc("Print what was generated for each layer"),
-                     cl::sub(generate_cmd), cl::cat(convgen_options));
+cl::opt<std::string> report("report", cl::ValueOptional,
+                            cl::desc("Print what was generated for each layer: --report (text) or "
+                                     "--report=json"),
+                            cl::value_desc("text|json"), cl::sub(generate_cmd),
+                            cl::cat(convgen_options));
 cl::opt<bool> no_source(
     "no-source-lines",
     cl::desc("Print only the file:line:col: error: lines, without source and caret"),
@@ -81,88 +84,14 @@ int fail(const llvm::Twine& message, int code = kExitConfigError) {
   return code;
 }
 
-// Runs `program args...`, its standard output into `out`; "" or what failed.
-std::string run(llvm::StringRef program, const std::vector<std::string>& args, std::string* out) {
-  llvm::SmallString<128> out_path;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("convgen-report", "txt", out_path))
-    return "cannot create a temporary file: " + ec.message();
-  llvm::FileRemover remove_out(out_path);
-  std::vector<llvm::StringRef> argv = {program};
-  for (const std::string& a : args) argv.push_back(a);
-  const llvm::Optional<llvm::StringRef> redirects[] = {llvm::None, llvm::StringRef(out_path),
-                                                       llvm::None};
-  std::string error;
-  const int rc = llvm::sys::ExecuteAndWait(program, argv, llvm::None, redirects, 0, 0, &error);
-  if (rc != 0) return (program + " failed (exit " + llvm::Twine(rc) + ") " + error).str();
-  if (out) {
-    auto text = llvm::MemoryBuffer::getFile(out_path);
-    if (!text) return "cannot read the output of " + program.str();
-    *out = (*text)->getBuffer().str();
-  }
-  return "";
-}
-
-// --report-compiler: each generated .cpp compiled, its defined code symbols
-// (llvm-nm, any target) attributed to layers by their namespace
-// <ns>::<layer>:: or C entry point; code GCC merged across layers counts once.
-int reportObjectSizes(const convgen::ModelSpec& model, const convgen::GeneratedModel& generated) {
-  auto cxx = llvm::sys::findProgramByName(report_compiler);
-  if (!cxx) return fail("--report-compiler: cannot find '" + report_compiler + "'", kExitUsage);
-  auto nm = llvm::sys::findProgramByName("llvm-nm-14");
-  if (!nm) nm = llvm::sys::findProgramByName("llvm-nm");
-  if (!nm) return fail("--report-compiler needs llvm-nm (Debian package llvm-14)");
-  std::string ns_c = model.cpp_namespace;
-  for (std::size_t at; (at = ns_c.find("::")) != std::string::npos;) ns_c.replace(at, 2, "_");
-  std::vector<std::int64_t> bytes(model.layers.size(), 0);
-  for (const convgen::GeneratedFile& file : generated.files) {
-    if (!llvm::StringRef(file.name).endswith(".cpp")) continue;
-    llvm::SmallString<256> source(out_dir);
-    llvm::sys::path::append(source, file.name);
-    llvm::SmallString<128> object;
-    if (std::error_code ec = llvm::sys::fs::createTemporaryFile("convgen-report", "o", object))
-      return fail("cannot create a temporary file: " + ec.message());
-    llvm::FileRemover remove_object(object);
-    std::vector<std::string> args = {"-std=c++17",        "-O2", "-c",   std::string(source), "-o",
-                                     std::string(object), "-I",  out_dir};
-    args.insert(args.end(), report_flags.begin(), report_flags.end());
-    if (std::string error = run(*cxx, args, nullptr); !error.empty()) return fail(error);
-    std::string symbols;
-    if (std::string error = run(
-            *nm, {"--print-size", "--defined-only", "--demangle", std::string(object)}, &symbols);
-        !error.empty())
-      return fail(error);
-    llvm::SmallVector<llvm::StringRef, 64> lines;
-    llvm::StringRef(symbols).split(lines, '\n', -1, false);
-    for (llvm::StringRef line : lines) {
-      // "<address> <size> <type> <name>"
-      llvm::SmallVector<llvm::StringRef, 4> f;
-      line.split(f, ' ', 3, false);
-      std::uint64_t size = 0;
-      if (f.size() < 4 || f[1].getAsInteger(16, size) || !llvm::StringRef("Tt").contains(f[2]))
-        continue;
-      for (std::size_t i = 0; i < model.layers.size(); ++i) {
-        const std::string& name = model.layers[i].name;
-        if (f[3].startswith(model.cpp_namespace + "::" + name + "::") ||
-            f[3] == ns_c + "_" + name + "_forward")
-          bytes[i] += static_cast<std::int64_t>(size);
-      }
-    }
-  }
-  llvm::outs() << "object code (" << report_compiler;
-  for (const std::string& flag : report_flags) llvm::outs() << " " << flag;
-  llvm::outs() << " -O2):\n";
-  std::int64_t total = 0;
-  for (std::size_t i = 0; i < model.layers.size(); ++i) {
-    llvm::outs() << "  " << model.layers[i].name << ": " << bytes[i] << " bytes\n";
-    total += bytes[i];
-  }
-  llvm::outs() << "  total: " << total << " bytes\n";
-  return 0;
-}
-
 int generate(convgen::ModelSpec& model) {
   if (shards < 1 || shards > 1024) return fail("--shards must be between 1 and 1024", kExitUsage);
-  if (unroll_budget < 1) return fail("--unroll-budget must be positive", kExitUsage);
+  if (unroll_budget < 1 || unroll_budget > convgen::kMaxUnrollBudget)
+    return fail("--unroll-budget must be between 1 and " + llvm::Twine(convgen::kMaxUnrollBudget),
+                kExitUsage);
+  const bool reporting = report.getNumOccurrences() > 0;
+  if (reporting && report != "" && report != "text" && report != "json")
+    return fail("--report takes 'text' or 'json', not '" + report + "'", kExitUsage);
   const std::string stem = convgen::configStem(model.config_name);
   if (stem.empty())
     return fail("config file name '" + model.config_name +
@@ -188,8 +117,19 @@ int generate(convgen::ModelSpec& model) {
   const convgen::GeneratedModel generated = convgen::generateModel(model, options);
   if (std::string error = convgen::writeFilesIfChanged(out_dir, generated.files); !error.empty())
     return fail(error);
-  if (report) convgen::printGenerationReport(generated, llvm::outs());
-  if (report && !report_compiler.empty()) return reportObjectSizes(model, generated);
+  if (!reporting) return 0;
+  std::optional<convgen::ObjectSizes> sizes;
+  const convgen::ObjectSizeRequest request{report_compiler, report_flags, out_dir};
+  if (!report_compiler.empty()) {
+    sizes = convgen::measureObjectSizes(model, generated, request);
+    if (!sizes->error.empty()) return fail(sizes->error, sizes->usage_error ? kExitUsage : kExitConfigError);
+  }
+  if (report == "json") {
+    convgen::printGenerationReportJson(model, generated, sizes ? &*sizes : nullptr, llvm::outs());
+    return 0;
+  }
+  convgen::printGenerationReport(generated, llvm::outs());
+  if (sizes) convgen::printObjectSizes(model, *sizes, request, llvm::outs());
   return 0;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "convgen/emit.h"
+#include "convgen/object_sizes.h"
 #include "convgen/spec.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -15,5 +16,15 @@ void printShapesTable(const ModelSpec& model, llvm::raw_ostream& os);
 // register tile, window unrolling, the largest straight-line function, border
 // pixels, MACs; per file its lines and bytes.
 void printGenerationReport(const GeneratedModel& generated, llvm::raw_ostream& os);
+
+// `convgen generate --report=json`: the same facts as one JSON object (the
+// format is documented in docs/design.md, "The JSON report"); `sizes` adds
+// object_bytes per layer and in total when a compiler measured them.
+void printGenerationReportJson(const ModelSpec& model, const GeneratedModel& generated,
+                               const ObjectSizes* sizes, llvm::raw_ostream& os);
+
+// --report-compiler with the text report: per layer and total code bytes.
+void printObjectSizes(const ModelSpec& model, const ObjectSizes& sizes,
+                      const ObjectSizeRequest& request, llvm::raw_ostream& os);
 
 }  // namespace convgen

@@ -1,0 +1,63 @@
+// The emitter, in memory: the exact text of a few tiny layers per strategy
+// x ISA, against goldens in tests/plan/golden/. A change of generated code
+// shows here as a diff to review. To accept one, run the test with
+// CONVGEN_UPDATE_GOLDENS=1 and commit the goldens with the change.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "convgen/emit.h"
+#include "tiny_layers.h"
+
+using namespace convgen;
+
+namespace {
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void checkGolden(const std::string& name, const std::string& text) {
+  const std::string path = std::string(CONVGEN_EMIT_GOLDEN_DIR) + "/" + name;
+  if (const char* update = std::getenv("CONVGEN_UPDATE_GOLDENS"); update && *update == '1') {
+    std::ofstream(path, std::ios::binary) << text;
+    WARN("updated " << path);
+    return;
+  }
+  const std::string expected = readFile(path);
+  INFO("golden " << path << " (CONVGEN_UPDATE_GOLDENS=1 to accept the new text)");
+  REQUIRE_FALSE(expected.empty());
+  CHECK(text == expected);
+}
+
+}  // namespace
+
+TEST_CASE("tiny layers render exactly their goldens, for every strategy and ISA", "[emit]") {
+  struct Tiny {
+    const char* name;
+    LayerSpec layer;
+  };
+  LayerSpec reflect = conv("reflect3", {1, 2, 3, 5}, 3, 3, 1, 1);
+  reflect.padding_mode = PaddingMode::Reflect;
+  LayerSpec strided = conv("strided", {1, 1, 9, 20}, 2, 3, 2, 1);
+  strided.bias = false;
+  const Tiny tinies[] = {{"zeros", conv("zeros3", {1, 2, 5, 7}, 3, 3, 1, 1)},
+                         {"reflect", reflect},
+                         {"strided", strided}};
+  for (const Tiny& t : tinies)
+    for (const IsaInfo& isa : isaTable()) {
+      ModelSpec model;
+      model.config_name = std::string(t.name) + ".yaml";
+      model.cpp_namespace = "golden";
+      model.layers = {t.layer};
+      model.layers[0].isa = isa.isa;
+      GenerateOptions options;
+      const GeneratedModel out = generateModel(model, options);
+      REQUIRE(out.files.size() == 2);
+      checkGolden(std::string(t.name) + "_" + std::string(isa.name) + ".cpp", out.files[1].content);
+    }
+}

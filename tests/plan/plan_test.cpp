@@ -1,0 +1,132 @@
+// The planner, in memory: interiors, the cost model's choices on real
+// shapes, the load chosen for each border (tap, vector) on tiny rows, and
+// that column tiles and per-pixel columns partition every output row.
+#include <catch2/catch.hpp>
+
+#include "convgen/plan.h"
+#include "tiny_layers.h"
+
+using namespace convgen;
+
+TEST_CASE("interiorRange: output positions whose window reads no padding", "[plan]") {
+  CHECK(interiorRange(5, 3, 0, 3, 1, 1) == Interval{0, 3});  // no padding: all interior
+  CHECK(interiorRange(5, 5, 1, 3, 1, 1) == Interval{1, 4});  // pad 1: first and last read it
+  CHECK(interiorRange(7, 4, 1, 3, 2, 1) == Interval{1, 3});  // stride 2
+  CHECK(interiorRange(5, 5, 2, 3, 1, 2) == Interval{2, 3});  // dilation 2, pad 2
+  CHECK(interiorRange(1, 3, 1, 3, 1, 1).size() == 0);        // kernel wider than the input
+  CHECK(interiorRange(1, 801, 400, 1, 1, 1) == Interval{400, 401});
+}
+
+TEST_CASE("the cost model's register tiles on the benchmark shapes", "[plan]") {
+  // Pinned: a change here changes the speed of every such layer, and must
+  // be a deliberate (benchmarked) one.
+  struct Case {
+    LayerSpec layer;
+    Isa isa;
+    const char* kernel;
+  };
+  const Case cases[] = {
+      {conv("s05", {1, 64, 56, 56}, 64, 3, 1, 1), Isa::Avx512, "s05__avx512_direct_w16_oc8xr1v2_full"},
+      {conv("s06", {1, 256, 14, 14}, 256, 3, 1, 1), Isa::Avx512, "s06__avx512_direct_w16_oc8xr2v1_full"},
+      {conv("s07", {1, 256, 56, 56}, 64, 1, 1, 0), Isa::Avx512, "s07__avx512_direct_w16_oc8xr1v2_full"},
+      {conv("s04", {1, 3, 224, 224}, 64, 7, 2, 3), Isa::Avx512, "s04__avx512_direct_w16_oc8xr1v2_full"},
+      {conv("s05", {1, 64, 56, 56}, 64, 3, 1, 1), Isa::Avx2, "s05__avx2_direct_w8_oc8xr1v1_full"},
+      {conv("s02", {1, 3, 32, 32}, 16, 3, 1, 1), Isa::Scalar, "s02__scalar_direct_oc4xow4_full"},
+  };
+  for (const Case& c : cases) {
+    LayerSpec l = c.layer;
+    l.isa = c.isa;
+    CHECK(planLayer(l, PlanOptions()).kernelName() == c.kernel);
+  }
+}
+
+TEST_CASE("float64 in a SIMD config gets portable code, and says so", "[plan]") {
+  LayerSpec l = conv("d", {1, 2, 8, 8}, 2, 3, 1, 1);
+  l.dtype = DType::Float64;
+  l.isa = Isa::Avx2;
+  const KernelPlan p = planLayer(l, PlanOptions());
+  CHECK(p.isa == Isa::Scalar);
+  CHECK(p.strategy() == Strategy::Direct);
+  CHECK(p.kernelName() == "d__scalar_direct_oc2xow4_full");
+}
+
+TEST_CASE("a window over the unroll budget loses the vector strategy", "[plan]") {
+  LayerSpec l = conv("big", {1, 1, 40, 40}, 2, 31, 1, 0);
+  l.isa = Isa::Avx512;
+  PlanOptions small;
+  small.unroll_budget = 500;  // 31 x 31 taps do not fit even one accumulator
+  const KernelPlan p = planLayer(l, small);
+  CHECK(p.strategy() == Strategy::Direct);
+  CHECK(std::get<DirectPlan>(p.detail).window == WindowUnroll::Row);
+}
+
+namespace {
+// A copy: the plan is often a temporary.
+VectorLoad loadOf(const KernelPlan& p, std::int64_t tile, std::int64_t q, std::int64_t v) {
+  return std::get<DirectVectorPlan>(p.detail).tiles.at(tile).loads.at(q).at(v);
+}
+}  // namespace
+
+TEST_CASE("border loads on a 5-wide zero-padded row follow the ISA's capabilities", "[plan]") {
+  LayerSpec l = conv("row5", {1, 1, 4, 5}, 1, 3, 1, 1);
+  l.isa = Isa::Avx512;
+  const KernelPlan avx512 = planLayer(l, PlanOptions());
+  // Tap 0: lane 0 reads padding, lanes 1-4 columns 0-3: the live run, expanded.
+  CHECK(loadOf(avx512, 0, 0, 0).kind == VectorLoad::Expand);
+  CHECK(loadOf(avx512, 0, 0, 0).base == 0);
+  // Tap 1: lanes 0-4 read columns 0-4 (the rest are never stored): masked.
+  CHECK(loadOf(avx512, 0, 1, 0).kind == VectorLoad::Masked);
+  CHECK(loadOf(avx512, 0, 1, 0).base == 0);
+  // Tap 2: lanes 0-3 read columns 1-4, lane 4 padding: masked from column 1.
+  CHECK(loadOf(avx512, 0, 2, 0).kind == VectorLoad::Masked);
+  CHECK(loadOf(avx512, 0, 2, 0).base == 1);
+  // AVX2 has no expanding load and the row is narrower than a vector: a gather.
+  l.isa = Isa::Avx2;
+  CHECK(loadOf(planLayer(l, PlanOptions()), 0, 0, 0).kind == VectorLoad::Gather);
+}
+
+TEST_CASE("reflect padding on a 3-wide row is a lane permutation", "[plan]") {
+  LayerSpec l = conv("row3", {1, 1, 3, 3}, 1, 3, 1, 1);
+  l.padding_mode = PaddingMode::Reflect;
+  l.isa = Isa::Avx512;
+  const VectorLoad two = loadOf(planLayer(l, PlanOptions()), 0, 0, 0);
+  CHECK(two.kind == VectorLoad::PermuteTwo);  // columns 1, 0, 1: reflected
+  CHECK(std::vector<std::int64_t>(two.index.begin(), two.index.begin() + 3) ==
+        std::vector<std::int64_t>{1, 0, 1});
+  l.isa = Isa::Neon;  // no two-source permute, and the row is narrower than 4 lanes
+  CHECK(loadOf(planLayer(l, PlanOptions()), 0, 0, 0).kind == VectorLoad::Gather);
+}
+
+TEST_CASE("column tiles and per-pixel columns partition every output row", "[plan]") {
+  std::vector<LayerSpec> layers = {
+      conv("a", {1, 2, 3, 5}, 3, 3, 1, 1), conv("b", {1, 1, 6, 100}, 2, 5, 2, 2),
+      conv("c", {1, 1, 1, 1}, 2, 1, 1, 0), conv("d", {1, 1, 4, 33}, 1, 3, 1, 0)};
+  layers[2].pad = {0, 0, 400, 400};  // padding many tiles wide, no interior tile
+  for (Isa isa : {Isa::Avx2, Isa::Avx512, Isa::Neon})
+    for (LayerSpec l : layers) {
+      l.isa = isa;
+      const KernelPlan p = planLayer(l, PlanOptions());
+      const auto& v = std::get<DirectVectorPlan>(p.detail);
+      std::vector<int> covered(p.shapes.out_width, 0);
+      std::int64_t border_tiles = 0;
+      for (const ColumnTile& t : v.tiles) {
+        border_tiles += t.interior ? 0 : 1;
+        for (std::int64_t r = 0; r < t.repeat; ++r)
+          for (std::int64_t x = 0; x < (t.vectors - 1) * v.lanes + t.valid_last; ++x)
+            ++covered.at(t.ow0 + r * v.lanes * v.vec_tile + x);
+      }
+      for (const Interval& c : v.pixel_columns)
+        for (std::int64_t x = c.lo; x < c.hi; ++x) ++covered.at(x);
+      INFO(p.kernelName());
+      CHECK(std::count(covered.begin(), covered.end(), 1) == p.shapes.out_width);
+      CHECK(border_tiles <= 16);  // bounded code, whatever the padding
+    }
+}
+
+TEST_CASE("local-array bytes come from the plan", "[plan]") {
+  LayerSpec l = conv("s", {1, 64, 56, 56}, 64, 3, 1, 1);
+  l.isa = Isa::Avx512;  // 8 channels x 1 row x 2 vectors of 16 floats + 3 row offsets
+  CHECK(planLayer(l, PlanOptions()).localArrayBytes() == 8 * 2 * 16 * 4 + 3 * 8);
+  l.isa = Isa::Scalar;  // 4 x 4 float accumulators
+  CHECK(planLayer(l, PlanOptions()).localArrayBytes() == 4 * 4 * 4);
+}
