@@ -1,4 +1,4 @@
-// The benchmark suite (shared/BENCHMARKS.md): every layer of bench/suite.yaml
+// The benchmark suite (docs/benchmarks.md): every layer of bench/suite.yaml
 // through convgen's generated kernel, oneDNN (when built with it) and the
 // generic reference, registered from the generated header's X-macro.
 //
@@ -33,7 +33,7 @@ namespace {
 using convgen::generated::LayerInfo;
 
 // One core's fp32 FMA peak for the suite's ISA, measured at start-up
-// (CONVGEN_PEAK_GFLOPS overrides it; shared/BENCHMARKS.md's Zen 3 had 98).
+// (CONVGEN_PEAK_GFLOPS overrides it; docs/benchmarks.md lists machines seen).
 double peak_gflops = 0;
 double peakGflops() { return peak_gflops; }
 

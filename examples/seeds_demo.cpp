@@ -41,7 +41,7 @@ bool run(const convgen::generated::LayerInfo& info, Forward forward) {
   for (std::size_t i = 0; i < n; ++i)
     max_diff = std::max(max_diff, std::abs(double(y[i]) - double(expected[i])));
   // A loose sanity bound for the demo; the test suite uses the exact
-  // reduction-depth bound of SEMANTICS.md section 6.
+  // reduction-depth bound of docs/semantics.md section 8.
   const double depth = double(info.in_channels / info.groups * info.kernel_h * info.kernel_w);
   const bool ok = max_diff <= 4 * depth * 6e-8;
   std::printf("%-16s %-44s %12lld  max |diff| %.2e  %s\n", info.name, info.kernel,

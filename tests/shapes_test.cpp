@@ -1,5 +1,5 @@
 // Shape inference (convgen/shapes.h) against PyTorch's formulas in
-// SEMANTICS.md sections 1-2: table-driven over LayerSpec values built
+// docs/semantics.md sections 3-4: table-driven over LayerSpec values built
 // directly, then through loadConfig to check how 'same' and 'valid' resolve.
 #include <cstdint>
 #include <optional>

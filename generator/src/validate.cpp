@@ -1,4 +1,4 @@
-// Stage 2 of reading a config: PyTorch 1.13's rules (SEMANTICS.md section 7),
+// Stage 2 of reading a config: PyTorch 1.13's rules (docs/semantics.md section 9),
 // worded like PyTorch's messages, and the generator's own rules for values
 // that are spliced into C++ code and file names. Every rule whose inputs are
 // usable runs, so one pass reports every problem.
@@ -48,7 +48,7 @@ constexpr std::array<std::pair<llvm::StringRef, Isa>, 4> kIsas = {{
     {"neon", Isa::Neon},
 }};
 
-// dtypes PyTorch has but cannot convolve on CPU (SEMANTICS.md section 4),
+// dtypes PyTorch has but cannot convolve on CPU (docs/semantics.md section 6),
 // with the scalar type name its error message gives.
 constexpr std::array<std::pair<llvm::StringRef, llvm::StringRef>, 3> kTorchCannotConvolve = {
     {{"float16", "Half"}, {"half", "Half"}, {"bool", "Bool"}}};
@@ -488,7 +488,7 @@ class LayerValidator {
   }
 
   // dtypes that PyTorch 1.13 cannot convolve on CPU, or only partly
-  // (SEMANTICS.md section 4), and those convgen does not generate.
+  // (docs/semantics.md section 6), and those convgen does not generate.
   bool dtypeSupport(bool dilation_ok) {
     if (r_.dtype.usable() && !lookup(kDTypes, r_.dtype.value)) {
       const llvm::StringRef word = r_.dtype.value;

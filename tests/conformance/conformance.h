@@ -3,7 +3,7 @@
 // Two runs per layer: small-integer data (values in [-4, 4]) where every
 // partial sum is exact in any order, so the kernel must match bit for bit;
 // and, for float types, random data compared with the sound bound of
-// SEMANTICS.md section 6: |y - ref| <= 2 * gamma_K * L, L = sum |x*w| + |b|
+// docs/semantics.md section 8: |y - ref| <= 2 * gamma_K * L, L = sum |x*w| + |b|
 // per output (computed by running the reference on |x|, |w|, |b|).
 // Output buffers carry guard elements on both sides to catch stray writes.
 #pragma once

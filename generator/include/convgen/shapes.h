@@ -1,5 +1,5 @@
 // Shape inference: pure functions of a validated LayerSpec, by PyTorch's
-// formulas (SEMANTICS.md sections 1-2).
+// formulas (docs/semantics.md sections 3-4).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // The generic reference convolution: the oracle every generated kernel is
 // tested against. It follows PyTorch 1.13's definition literally (see
-// docs/SEMANTICS.md in the project's shared notes): non-zeros padding modes
+// docs/semantics.md, section 5): non-zeros padding modes
 // first build an explicitly padded copy, exactly like F.pad, and then a plain
 // zero-padded cross-correlation runs over it. It is meant to be obviously
 // correct, not fast, and shares no code with the generator, so the two cannot
