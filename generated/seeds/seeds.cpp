@@ -94,11 +94,29 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
   }
 }
 
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 9; ++i) packed[i] = weight[i];
+  (void)bias;
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  forward(input, packed, nullptr, output);
+}
+
 }  // namespace seeds::tiny
 
 extern "C" void seeds_tiny_forward(const float* input, const float* weight, const float* bias,
                                    float* output) {
   seeds::tiny::forward(input, weight, bias, output);
+}
+
+extern "C" void seeds_tiny_pack_weights(const float* weight, const float* bias, float* packed) {
+  seeds::tiny::pack_weights(weight, bias, packed);
+}
+
+extern "C" void seeds_tiny_forward_packed(const float* input, const float* packed, float* output) {
+  seeds::tiny::forward_packed(input, packed, output);
 }
 // ---------------------------------------------------------------------------
 // tiny_s2: 1x1x5x5 -> 1x1x2x2, k3x3 s2x2 d1x1 pad 0/0/0/0 (zeros), groups 1, no bias, float32
@@ -180,11 +198,30 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
   }
 }
 
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 9; ++i) packed[i] = weight[i];
+  (void)bias;
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  forward(input, packed, nullptr, output);
+}
+
 }  // namespace seeds::tiny_s2
 
 extern "C" void seeds_tiny_s2_forward(const float* input, const float* weight, const float* bias,
                                       float* output) {
   seeds::tiny_s2::forward(input, weight, bias, output);
+}
+
+extern "C" void seeds_tiny_s2_pack_weights(const float* weight, const float* bias, float* packed) {
+  seeds::tiny_s2::pack_weights(weight, bias, packed);
+}
+
+extern "C" void seeds_tiny_s2_forward_packed(const float* input, const float* packed,
+                                             float* output) {
+  seeds::tiny_s2::forward_packed(input, packed, output);
 }
 // ---------------------------------------------------------------------------
 // tiny_p1: 1x1x5x5 -> 1x1x5x5, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, no bias, float32
@@ -333,11 +370,30 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
   }
 }
 
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 9; ++i) packed[i] = weight[i];
+  (void)bias;
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  forward(input, packed, nullptr, output);
+}
+
 }  // namespace seeds::tiny_p1
 
 extern "C" void seeds_tiny_p1_forward(const float* input, const float* weight, const float* bias,
                                       float* output) {
   seeds::tiny_p1::forward(input, weight, bias, output);
+}
+
+extern "C" void seeds_tiny_p1_pack_weights(const float* weight, const float* bias, float* packed) {
+  seeds::tiny_p1::pack_weights(weight, bias, packed);
+}
+
+extern "C" void seeds_tiny_p1_forward_packed(const float* input, const float* packed,
+                                             float* output) {
+  seeds::tiny_p1::forward_packed(input, packed, output);
 }
 // ---------------------------------------------------------------------------
 // firmware_small: 1x3x32x32 -> 1x16x32x32, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, bias,
@@ -735,11 +791,31 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
   }
 }
 
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 432; ++i) packed[i] = weight[i];
+  for (std::int64_t i = 0; i < kO; ++i) packed[432 + i] = bias[i];
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  forward(input, packed, packed + 432, output);
+}
+
 }  // namespace seeds::firmware_small
 
 extern "C" void seeds_firmware_small_forward(const float* input, const float* weight,
                                              const float* bias, float* output) {
   seeds::firmware_small::forward(input, weight, bias, output);
+}
+
+extern "C" void seeds_firmware_small_pack_weights(const float* weight, const float* bias,
+                                                  float* packed) {
+  seeds::firmware_small::pack_weights(weight, bias, packed);
+}
+
+extern "C" void seeds_firmware_small_forward_packed(const float* input, const float* packed,
+                                                    float* output) {
+  seeds::firmware_small::forward_packed(input, packed, output);
 }
 // ---------------------------------------------------------------------------
 // irregular: 20x16x50x100 -> 20x33x26x100, k3x5 s2x1 d3x1 pad 4/4/2/2 (zeros), groups 1, bias,
@@ -1232,9 +1308,29 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
   }
 }
 
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 7920; ++i) packed[i] = weight[i];
+  for (std::int64_t i = 0; i < kO; ++i) packed[7920 + i] = bias[i];
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  forward(input, packed, packed + 7920, output);
+}
+
 }  // namespace seeds::irregular
 
 extern "C" void seeds_irregular_forward(const float* input, const float* weight, const float* bias,
                                         float* output) {
   seeds::irregular::forward(input, weight, bias, output);
+}
+
+extern "C" void seeds_irregular_pack_weights(const float* weight, const float* bias,
+                                             float* packed) {
+  seeds::irregular::pack_weights(weight, bias, packed);
+}
+
+extern "C" void seeds_irregular_forward_packed(const float* input, const float* packed,
+                                               float* output) {
+  seeds::irregular::forward_packed(input, packed, output);
 }

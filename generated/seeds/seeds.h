@@ -7,6 +7,7 @@
 
 #ifdef __cplusplus
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 #ifndef CONVGEN_GENERATED_LAYER_INFO_V2
@@ -33,6 +34,7 @@ struct LayerInfo {
   const char* isa;           // the instructions the kernel uses: "scalar", "avx2", "avx512", "neon"
   const char* strategy;      // "direct" (portable), "direct_w<lanes>" (vectors along columns)
   const char* kernel;        // the generated kernel's name: its plan (docs/design.md)
+  const char* packed_kernel;  // forward_packed's kernel (== kernel when nothing is packed)
   std::int64_t macs;
 };
 }  // namespace layer_info_v2
@@ -75,12 +77,21 @@ inline constexpr ::convgen::generated::LayerInfo info = {
     /*isa=*/"scalar",
     /*strategy=*/"direct",
     /*kernel=*/"tiny__scalar_direct_oc1xow3_full",
+    /*packed_kernel=*/"tiny__scalar_direct_oc1xow3_full",
     /*macs=*/81};
 
 // output = conv2d(input, weight) + bias, all contiguous in PyTorch's layout
 // (NCHW; weight (out, in/groups, kh, kw)). `bias` is unused: pass nullptr (bias: false).
 // Allocates nothing, throws nothing; safe to call from several threads.
 void forward(const float* input, const float* weight, const float* bias, float* output) noexcept;
+
+// The same output from weights packed once, ahead of time, into the layout
+// this layer's fastest strategy reads (this layer's is PyTorch's: weight, then bias):
+// pack_weights() writes packed_weight_size values (weight and bias included), forward_packed()
+// reads them. Pack once, call forward_packed() many times.
+inline constexpr std::size_t packed_weight_size = 9;
+void pack_weights(const float* weight, const float* bias, float* packed) noexcept;
+void forward_packed(const float* input, const float* packed, float* output) noexcept;
 }  // namespace tiny
 // tiny_s2: 1x1x5x5 -> 1x1x2x2, k3x3 s2x2 d1x1 pad 0/0/0/0 (zeros), groups 1, no bias, float32
 namespace tiny_s2 {
@@ -116,12 +127,21 @@ inline constexpr ::convgen::generated::LayerInfo info = {
     /*isa=*/"scalar",
     /*strategy=*/"direct",
     /*kernel=*/"tiny_s2__scalar_direct_oc1xow2_full",
+    /*packed_kernel=*/"tiny_s2__scalar_direct_oc1xow2_full",
     /*macs=*/36};
 
 // output = conv2d(input, weight) + bias, all contiguous in PyTorch's layout
 // (NCHW; weight (out, in/groups, kh, kw)). `bias` is unused: pass nullptr (bias: false).
 // Allocates nothing, throws nothing; safe to call from several threads.
 void forward(const float* input, const float* weight, const float* bias, float* output) noexcept;
+
+// The same output from weights packed once, ahead of time, into the layout
+// this layer's fastest strategy reads (this layer's is PyTorch's: weight, then bias):
+// pack_weights() writes packed_weight_size values (weight and bias included), forward_packed()
+// reads them. Pack once, call forward_packed() many times.
+inline constexpr std::size_t packed_weight_size = 9;
+void pack_weights(const float* weight, const float* bias, float* packed) noexcept;
+void forward_packed(const float* input, const float* packed, float* output) noexcept;
 }  // namespace tiny_s2
 // tiny_p1: 1x1x5x5 -> 1x1x5x5, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, no bias, float32
 namespace tiny_p1 {
@@ -131,25 +151,47 @@ inline constexpr std::array<std::int64_t, 4> weight_shape = {1, 1, 3, 3};
 inline constexpr std::array<std::int64_t, 1> bias_shape = {0};  // {0} without bias
 inline constexpr std::array<std::int64_t, 4> output_shape = {1, 1, 5, 5};
 inline constexpr ::convgen::generated::LayerInfo info = {
-    /*name=*/"tiny_p1",    /*batched=*/true,
-    /*batch=*/1,           /*in_channels=*/1,
-    /*in_height=*/5,       /*in_width=*/5,
-    /*out_channels=*/1,    /*out_height=*/5,
-    /*out_width=*/5,       /*kernel_h=*/3,
-    /*kernel_w=*/3,        /*stride_h=*/1,
-    /*stride_w=*/1,        /*dilation_h=*/1,
-    /*dilation_w=*/1,      /*pad_top=*/1,
-    /*pad_bottom=*/1,      /*pad_left=*/1,
-    /*pad_right=*/1,       /*groups=*/1,
-    /*bias=*/false,        /*padding_mode=*/"zeros",
-    /*dtype=*/"float32",   /*isa=*/"scalar",
-    /*strategy=*/"direct", /*kernel=*/"tiny_p1__scalar_direct_oc1xow3_full",
+    /*name=*/"tiny_p1",
+    /*batched=*/true,
+    /*batch=*/1,
+    /*in_channels=*/1,
+    /*in_height=*/5,
+    /*in_width=*/5,
+    /*out_channels=*/1,
+    /*out_height=*/5,
+    /*out_width=*/5,
+    /*kernel_h=*/3,
+    /*kernel_w=*/3,
+    /*stride_h=*/1,
+    /*stride_w=*/1,
+    /*dilation_h=*/1,
+    /*dilation_w=*/1,
+    /*pad_top=*/1,
+    /*pad_bottom=*/1,
+    /*pad_left=*/1,
+    /*pad_right=*/1,
+    /*groups=*/1,
+    /*bias=*/false,
+    /*padding_mode=*/"zeros",
+    /*dtype=*/"float32",
+    /*isa=*/"scalar",
+    /*strategy=*/"direct",
+    /*kernel=*/"tiny_p1__scalar_direct_oc1xow3_full",
+    /*packed_kernel=*/"tiny_p1__scalar_direct_oc1xow3_full",
     /*macs=*/225};
 
 // output = conv2d(input, weight) + bias, all contiguous in PyTorch's layout
 // (NCHW; weight (out, in/groups, kh, kw)). `bias` is unused: pass nullptr (bias: false).
 // Allocates nothing, throws nothing; safe to call from several threads.
 void forward(const float* input, const float* weight, const float* bias, float* output) noexcept;
+
+// The same output from weights packed once, ahead of time, into the layout
+// this layer's fastest strategy reads (this layer's is PyTorch's: weight, then bias):
+// pack_weights() writes packed_weight_size values (weight and bias included), forward_packed()
+// reads them. Pack once, call forward_packed() many times.
+inline constexpr std::size_t packed_weight_size = 9;
+void pack_weights(const float* weight, const float* bias, float* packed) noexcept;
+void forward_packed(const float* input, const float* packed, float* output) noexcept;
 }  // namespace tiny_p1
 // firmware_small: 1x3x32x32 -> 1x16x32x32, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, bias,
 // float32
@@ -186,12 +228,21 @@ inline constexpr ::convgen::generated::LayerInfo info = {
     /*isa=*/"scalar",
     /*strategy=*/"direct",
     /*kernel=*/"firmware_small__scalar_direct_oc4xow4_full",
+    /*packed_kernel=*/"firmware_small__scalar_direct_oc4xow4_full",
     /*macs=*/442368};
 
 // output = conv2d(input, weight) + bias, all contiguous in PyTorch's layout
 // (NCHW; weight (out, in/groups, kh, kw)). `bias` is (out_channels) values.
 // Allocates nothing, throws nothing; safe to call from several threads.
 void forward(const float* input, const float* weight, const float* bias, float* output) noexcept;
+
+// The same output from weights packed once, ahead of time, into the layout
+// this layer's fastest strategy reads (this layer's is PyTorch's: weight, then bias):
+// pack_weights() writes packed_weight_size values (weight and bias included), forward_packed()
+// reads them. Pack once, call forward_packed() many times.
+inline constexpr std::size_t packed_weight_size = 448;
+void pack_weights(const float* weight, const float* bias, float* packed) noexcept;
+void forward_packed(const float* input, const float* packed, float* output) noexcept;
 }  // namespace firmware_small
 // irregular: 20x16x50x100 -> 20x33x26x100, k3x5 s2x1 d3x1 pad 4/4/2/2 (zeros), groups 1, bias,
 // float32
@@ -202,25 +253,47 @@ inline constexpr std::array<std::int64_t, 4> weight_shape = {33, 16, 3, 5};
 inline constexpr std::array<std::int64_t, 1> bias_shape = {33};  // {0} without bias
 inline constexpr std::array<std::int64_t, 4> output_shape = {20, 33, 26, 100};
 inline constexpr ::convgen::generated::LayerInfo info = {
-    /*name=*/"irregular",  /*batched=*/true,
-    /*batch=*/20,          /*in_channels=*/16,
-    /*in_height=*/50,      /*in_width=*/100,
-    /*out_channels=*/33,   /*out_height=*/26,
-    /*out_width=*/100,     /*kernel_h=*/3,
-    /*kernel_w=*/5,        /*stride_h=*/2,
-    /*stride_w=*/1,        /*dilation_h=*/3,
-    /*dilation_w=*/1,      /*pad_top=*/4,
-    /*pad_bottom=*/4,      /*pad_left=*/2,
-    /*pad_right=*/2,       /*groups=*/1,
-    /*bias=*/true,         /*padding_mode=*/"zeros",
-    /*dtype=*/"float32",   /*isa=*/"scalar",
-    /*strategy=*/"direct", /*kernel=*/"irregular__scalar_direct_oc4xow4_full",
+    /*name=*/"irregular",
+    /*batched=*/true,
+    /*batch=*/20,
+    /*in_channels=*/16,
+    /*in_height=*/50,
+    /*in_width=*/100,
+    /*out_channels=*/33,
+    /*out_height=*/26,
+    /*out_width=*/100,
+    /*kernel_h=*/3,
+    /*kernel_w=*/5,
+    /*stride_h=*/2,
+    /*stride_w=*/1,
+    /*dilation_h=*/3,
+    /*dilation_w=*/1,
+    /*pad_top=*/4,
+    /*pad_bottom=*/4,
+    /*pad_left=*/2,
+    /*pad_right=*/2,
+    /*groups=*/1,
+    /*bias=*/true,
+    /*padding_mode=*/"zeros",
+    /*dtype=*/"float32",
+    /*isa=*/"scalar",
+    /*strategy=*/"direct",
+    /*kernel=*/"irregular__scalar_direct_oc4xow4_full",
+    /*packed_kernel=*/"irregular__scalar_direct_oc4xow4_full",
     /*macs=*/411840000};
 
 // output = conv2d(input, weight) + bias, all contiguous in PyTorch's layout
 // (NCHW; weight (out, in/groups, kh, kw)). `bias` is (out_channels) values.
 // Allocates nothing, throws nothing; safe to call from several threads.
 void forward(const float* input, const float* weight, const float* bias, float* output) noexcept;
+
+// The same output from weights packed once, ahead of time, into the layout
+// this layer's fastest strategy reads (this layer's is PyTorch's: weight, then bias):
+// pack_weights() writes packed_weight_size values (weight and bias included), forward_packed()
+// reads them. Pack once, call forward_packed() many times.
+inline constexpr std::size_t packed_weight_size = 7953;
+void pack_weights(const float* weight, const float* bias, float* packed) noexcept;
+void forward_packed(const float* input, const float* packed, float* output) noexcept;
 }  // namespace irregular
 }  // namespace seeds
 
@@ -233,14 +306,24 @@ extern "C" {
 
 // C entry points: the same kernels, for C callers and firmware.
 void seeds_tiny_forward(const float* input, const float* weight, const float* bias, float* output);
+void seeds_tiny_pack_weights(const float* weight, const float* bias, float* packed);
+void seeds_tiny_forward_packed(const float* input, const float* packed, float* output);
 void seeds_tiny_s2_forward(const float* input, const float* weight, const float* bias,
                            float* output);
+void seeds_tiny_s2_pack_weights(const float* weight, const float* bias, float* packed);
+void seeds_tiny_s2_forward_packed(const float* input, const float* packed, float* output);
 void seeds_tiny_p1_forward(const float* input, const float* weight, const float* bias,
                            float* output);
+void seeds_tiny_p1_pack_weights(const float* weight, const float* bias, float* packed);
+void seeds_tiny_p1_forward_packed(const float* input, const float* packed, float* output);
 void seeds_firmware_small_forward(const float* input, const float* weight, const float* bias,
                                   float* output);
+void seeds_firmware_small_pack_weights(const float* weight, const float* bias, float* packed);
+void seeds_firmware_small_forward_packed(const float* input, const float* packed, float* output);
 void seeds_irregular_forward(const float* input, const float* weight, const float* bias,
                              float* output);
+void seeds_irregular_pack_weights(const float* weight, const float* bias, float* packed);
+void seeds_irregular_forward_packed(const float* input, const float* packed, float* output);
 
 #ifdef __cplusplus
 }  // extern "C"

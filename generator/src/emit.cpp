@@ -75,6 +75,7 @@ std::string layerInfo(const KernelPlan& p) {
       {"isa", quoted(toString(p.isa))},
       {"strategy", quoted(p.strategyName())},
       {"kernel", quoted(p.kernelName())},
+      {"packed_kernel", quoted(p.packedKernelName())},
       {"macs", str(s.macs)}};
   std::string out;
   for (const auto& [field, value] : fields)
@@ -119,13 +120,20 @@ std::string header(const ModelSpec& model, const std::string& stem,
          {"bias_shape", l.bias ? str(l.out_channels) : "0"},
          {"output_shape", join(p.shapes.output, ", ")},
          {"info", layerInfo(p)},
+         {"packed_size", str(p.packedWeightSize())},
+         {"packed_note", p.packed ? "blocks of output channels, for " + p.packedKernelName()
+                                  : "this layer's is PyTorch's: weight, then bias"},
          {"bias_note", l.bias ? "(out_channels) values" : "unused: pass nullptr (bias: false)"}});
     decl.pop_back();
     declarations += decl;
     std::string c_type = type.rfind("std::", 0) == 0 ? type.substr(5) : type;
     c_declarations += (c_declarations.empty() ? "" : "\n") + std::string("void ") +
                       cName(model, l) + "(const " + c_type + "* input, const " + c_type +
-                      "* weight, const " + c_type + "* bias, " + c_type + "* output);";
+                      "* weight, const " + c_type + "* bias, " + c_type + "* output);\n" +
+                      "void " + cName(model, l, "pack_weights") + "(const " + c_type +
+                      "* weight, const " + c_type + "* bias, " + c_type + "* packed);\n" +
+                      "void " + cName(model, l, "forward_packed") + "(const " + c_type +
+                      "* input, const " + c_type + "* packed, " + c_type + "* output);";
     layer_list += (layer_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
   }
   return renderTemplate("header", {{"banner", banner(model, plans)},
@@ -197,9 +205,14 @@ std::vector<std::string> outputFileNames(const std::string& stem, int shards) {
 std::string renderPlan(const ModelSpec& model, const KernelPlan& plan) {
   switch (plan.strategy()) {
     case Strategy::Direct:
-      return renderLayer(model, plan, emitDirect(plan));
-    case Strategy::DirectVector:
-      return renderLayer(model, plan, emitDirectVector(plan));
+      return renderLayer(model, plan, emitDirect(plan), nullptr);
+    case Strategy::DirectVector: {
+      if (!plan.packed) return renderLayer(model, plan, emitDirectVector(plan), nullptr);
+      const PackedCode packed = emitChannelVector(plan);
+      return renderLayer(model, plan, emitDirectVector(plan), &packed);
+    }
+    case Strategy::ChannelVector:
+      break;  // a packed strategy only (KernelPlan::packed)
   }
   CONVGEN_CHECK(false, "unknown strategy");
   return "";

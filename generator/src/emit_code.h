@@ -60,8 +60,10 @@ inline std::string mac(DType t, const std::string& acc, const std::string& w,
   return acc + " += Acc(" + w + ") * Acc(" + x + ");";
 }
 
-// The C entry point of a layer: <namespace with '::' as '_'>_<layer>_forward.
-std::string cName(const ModelSpec& model, const LayerSpec& layer);
+// The C entry point of a layer: <namespace with '::' as '_'>_<layer>_forward;
+// with `entry`, ..._<layer>_<entry>.
+std::string cName(const ModelSpec& model, const LayerSpec& layer,
+                  const std::string& entry = "forward");
 // One line describing the layer, for comments.
 std::string summary(const KernelPlan& p);
 // The prefix of every function definition of a plan: its ISA's target
@@ -75,12 +77,22 @@ struct StrategyCode {
   std::string body;     // the statements of forward()
 };
 
-// The whole layer: frame + strategy code.
-std::string renderLayer(const ModelSpec& model, const KernelPlan& plan, const StrategyCode& code);
+// What a packed strategy emits besides forward's code.
+struct PackedCode {
+  std::string kernels;  // its helper functions, next to forward's
+  std::string api;      // pack_weights() and forward_packed(), at the layer's namespace
+};
+
+// The whole layer: frame + strategy code (+ the packed strategy's when the
+// plan has one; otherwise forward_packed() runs forward() on weights packed
+// in PyTorch's layout).
+std::string renderLayer(const ModelSpec& model, const KernelPlan& plan, const StrategyCode& code,
+                        const PackedCode* packed);
 
 // The strategies (one file each).
 StrategyCode emitDirect(const KernelPlan& plan);
 StrategyCode emitDirectVector(const KernelPlan& plan);
+PackedCode emitChannelVector(const KernelPlan& plan);
 
 // The per-pixel border path both strategies use (emit_pixel.cpp): one output
 // pixel whose window touches padding, all channels of its group, taps through

@@ -24,6 +24,8 @@ std::string strategyName(Strategy strategy, Isa isa) {
       return "direct";
     case Strategy::DirectVector:
       return "direct_w" + std::to_string(isaInfo(isa).lanes);
+    case Strategy::ChannelVector:
+      return "channel_w" + std::to_string(isaInfo(isa).lanes);
   }
   CONVGEN_CHECK(false, "unknown strategy");
   return "";
@@ -32,15 +34,25 @@ std::string strategyName(Strategy strategy, Isa isa) {
 bool operator==(const KernelName& a, const KernelName& b) {
   return a.layer == b.layer && a.isa == b.isa && a.strategy == b.strategy && a.lanes == b.lanes &&
          a.oc_tile == b.oc_tile && a.ow_tile == b.ow_tile && a.row_tile == b.row_tile &&
-         a.vec_tile == b.vec_tile && a.window == b.window;
+         a.vec_tile == b.vec_tile && a.pixel_tile == b.pixel_tile && a.window == b.window;
 }
 
 std::string encode(const KernelName& n) {
-  const std::string strategy =
-      n.strategy == Strategy::Direct ? "direct" : "direct_w" + std::to_string(n.lanes);
-  const std::string tile = n.strategy == Strategy::DirectVector
-                               ? "r" + std::to_string(n.row_tile) + "v" + std::to_string(n.vec_tile)
-                               : "ow" + std::to_string(n.ow_tile);
+  std::string strategy, tile;
+  switch (n.strategy) {
+    case Strategy::Direct:
+      strategy = "direct";
+      tile = "ow" + std::to_string(n.ow_tile);
+      break;
+    case Strategy::DirectVector:
+      strategy = "direct_w" + std::to_string(n.lanes);
+      tile = "r" + std::to_string(n.row_tile) + "v" + std::to_string(n.vec_tile);
+      break;
+    case Strategy::ChannelVector:
+      strategy = "channel_w" + std::to_string(n.lanes);
+      tile = "p" + std::to_string(n.pixel_tile);
+      break;
+  }
   return n.layer + "__" + std::string(toString(n.isa)) + "_" + strategy + "_oc" +
          std::to_string(n.oc_tile) + "x" + tile + "_" + std::string(toString(n.window));
 }
@@ -84,18 +96,29 @@ std::optional<KernelName> decode(std::string_view text) {
       isa_found = true;
       break;
     }
-  if (!isa_found || !c.take("direct")) return std::nullopt;
-  if (c.take("_w")) {
+  if (!isa_found) return std::nullopt;
+  if (c.take("channel_w")) {
+    n.strategy = Strategy::ChannelVector;
+  } else if (!c.take("direct")) {
+    return std::nullopt;
+  } else if (c.take("_w")) {
+    n.strategy = Strategy::DirectVector;
+  }
+  if (n.strategy != Strategy::Direct) {
     std::optional<std::int64_t> lanes = c.number();
     if (!lanes) return std::nullopt;
-    n.strategy = Strategy::DirectVector;
     n.lanes = *lanes;
   }
   if (!c.take("_oc")) return std::nullopt;
   std::optional<std::int64_t> oc = c.number();
   if (!oc || !c.take("x")) return std::nullopt;
   n.oc_tile = *oc;
-  if (n.strategy == Strategy::DirectVector) {
+  if (n.strategy == Strategy::ChannelVector) {
+    if (!c.take("p")) return std::nullopt;
+    std::optional<std::int64_t> pixels = c.number();
+    if (!pixels || n.oc_tile % n.lanes != 0) return std::nullopt;
+    n.pixel_tile = *pixels;
+  } else if (n.strategy == Strategy::DirectVector) {
     if (!c.take("r")) return std::nullopt;
     std::optional<std::int64_t> rows = c.number();
     if (!rows || !c.take("v")) return std::nullopt;

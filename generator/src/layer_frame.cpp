@@ -107,7 +107,7 @@ std::string accType(DType t) {
   return "";
 }
 
-std::string cName(const ModelSpec& model, const LayerSpec& layer) {
+std::string cName(const ModelSpec& model, const LayerSpec& layer, const std::string& entry) {
   const std::string& ns = model.cpp_namespace;
   std::string out;
   for (std::size_t i = 0; i < ns.size(); ++i) {
@@ -118,7 +118,7 @@ std::string cName(const ModelSpec& model, const LayerSpec& layer) {
       out += ns[i];
     }
   }
-  return out + "_" + layer.name + "_forward";
+  return out + "_" + layer.name + "_" + entry;
 }
 
 std::string summary(const KernelPlan& p) {
@@ -137,7 +137,31 @@ std::string targetAttribute(const KernelPlan& p) {
   return macro.empty() ? "" : std::string(macro) + " ";
 }
 
-std::string renderLayer(const ModelSpec& model, const KernelPlan& p, const StrategyCode& code) {
+namespace {
+// forward_packed() for a plan without a packed strategy: the "packed"
+// weights are the layer's weights then its bias, in PyTorch's layout.
+std::string unpackedApi(const KernelPlan& p) {
+  const std::int64_t weights = p.shapes.params - (p.layer.bias ? p.layer.out_channels : 0);
+  Code c;
+  c.line("// This layer's plan packs nothing: the packed weights are weight then bias, as given.");
+  c.open("void pack_weights(const T* weight, const T* bias, T* packed) noexcept");
+  c.line("for (std::int64_t i = 0; i < " + str(weights) + "; ++i) packed[i] = weight[i];");
+  if (p.layer.bias)
+    c.line("for (std::int64_t i = 0; i < kO; ++i) packed[" + str(weights) + " + i] = bias[i];");
+  else
+    c.line("(void)bias;");
+  c.close();
+  c.line();
+  c.open("void forward_packed(const T* input, const T* packed, T* output) noexcept");
+  c.line("forward(input, packed, " + (p.layer.bias ? "packed + " + str(weights) : std::string("nullptr")) +
+         ", output);");
+  c.close();
+  return c.text();
+}
+}  // namespace
+
+std::string renderLayer(const ModelSpec& model, const KernelPlan& p, const StrategyCode& code,
+                        const PackedCode* packed) {
   const LayerSpec& l = p.layer;
   return renderTemplate(
       "layer",
@@ -152,7 +176,10 @@ std::string renderLayer(const ModelSpec& model, const KernelPlan& p, const Strat
        {"acc", accType(l.dtype)},
        {"acc_note", isFloat(l.dtype) ? "" : " (unsigned: wraps like PyTorch)"},
        {"constants", constants(p)},
-       {"kernels", code.kernels},
+       {"kernels", packed ? code.kernels + "\n" + packed->kernels : code.kernels},
+       {"packed_api", packed ? packed->api : unpackedApi(p)},
+       {"c_pack", cName(model, l, "pack_weights")},
+       {"c_packed", cName(model, l, "forward_packed")},
        {"body", code.body},
        {"attribute", targetAttribute(p)}});
 }

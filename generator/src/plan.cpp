@@ -62,6 +62,24 @@ KernelName KernelPlan::name() const {
   return n;
 }
 
+KernelName KernelPlan::packedName() const {
+  if (!packed) return name();
+  KernelName n;
+  n.layer = layer.name;
+  n.isa = isa;
+  n.strategy = Strategy::ChannelVector;
+  n.lanes = packed->lanes;
+  n.oc_tile = packed->vectors * packed->lanes;
+  n.pixel_tile = packed->pixels;
+  n.window = WindowUnroll::Full;
+  return n;
+}
+
+std::int64_t KernelPlan::packedWeightSize() const {
+  if (packed) return packed->packed_size;
+  return shapes.params;
+}
+
 std::int64_t KernelPlan::localArrayBytes() const {
   if (const auto* v = std::get_if<DirectVectorPlan>(&detail))
     // acc[oc][rows * vectors] vectors of 4-byte floats + roff[rows * kh]
@@ -88,7 +106,10 @@ KernelPlan planLayer(const LayerSpec& layer, const PlanOptions& options) {
   // windows too large for the budget, get the portable strategy.
   if (isaInfo(layer.isa).lanes > 1 && layer.dtype == DType::Float32) {
     plan.isa = layer.isa;
-    if (planDirectVector(plan, budget)) return plan;
+    if (planDirectVector(plan, budget)) {
+      planChannelVector(plan, budget);
+      return plan;
+    }
   }
   plan.isa = Isa::Scalar;
   planDirect(plan, budget);

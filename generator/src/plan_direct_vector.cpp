@@ -13,6 +13,7 @@
 #include "convgen/internal_error.h"
 #include "convgen/padding.h"
 #include "convgen/plan.h"
+#include "plan_cost.h"
 
 namespace convgen {
 namespace {
@@ -253,6 +254,30 @@ void planColumns(const KernelPlan& plan, const IsaInfo& isa, DirectVectorPlan& v
 }
 
 }  // namespace
+
+double directVectorRate(const KernelPlan& plan) {
+  const auto& v = std::get<DirectVectorPlan>(plan.detail);
+  const IsaInfo& isa = isaInfo(plan.isa);
+  const LayerSpec& l = plan.layer;
+  // The cost model's own terms (chooseTile) for the chosen tile, as a
+  // fraction of the FMA peak: the loads and latency bound, the lanes a row
+  // narrower than its vectors leaves idle, and partial channel blocks.
+  const double load_cost = l.stride.w == 1 ? 1 : l.stride.w == 2 ? 6 : 16;
+  const std::int64_t band_rows =
+      (v.row_tile - 1) * l.stride.h + (l.kernel.h - 1) * l.dilation.h + 1;
+  const bool band_in_l1 = l.in_channels / l.groups * band_rows * l.in_width * 4 <= 32 * 1024;
+  const std::int64_t acc = v.oc_tile * v.row_tile * v.vec_tile;
+  const double cycles = std::max(
+      {acc / 2.0,
+       (v.row_tile * v.vec_tile * load_cost * (band_in_l1 ? 1 : 4) + v.oc_tile) /
+           isa.loads_per_cycle,
+       4.0});
+  const std::int64_t og = l.out_channels / l.groups;
+  const std::int64_t vectors = (plan.shapes.out_width + v.lanes - 1) / v.lanes;
+  const double lane_use = double(plan.shapes.out_width) / double(vectors * v.lanes);
+  const double oc_use = double(og) / double((og + v.oc_tile - 1) / v.oc_tile * v.oc_tile);
+  return std::min(1.0, acc / cycles / 2.0) * lane_use * oc_use;
+}
 
 bool planDirectVector(KernelPlan& plan, std::int64_t budget) {
   const IsaInfo& isa = isaInfo(plan.isa);

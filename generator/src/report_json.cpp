@@ -58,6 +58,10 @@ void printGenerationReportJson(const ModelSpec& model, const GeneratedModel& gen
           j.attribute("config_isa", std::string(toString(p.layer.isa)));
           j.attribute("strategy", p.strategyName());
           j.attribute("kernel", p.kernelName());
+          j.attribute("packed_kernel", p.packedKernelName());
+          j.attribute("packed_strategy",
+                      p.packed ? strategyName(Strategy::ChannelVector, p.isa) : p.strategyName());
+          j.attribute("packed_weight_size", p.packedWeightSize());
           tile(j, p);
           j.attributeObject("interior", [&] {
             interval(j, "rows", p.rows);

@@ -80,6 +80,26 @@ std::vector<T> runKernel(Forward forward, const std::vector<T>& x, const std::ve
   return std::vector<T>(y.begin() + kGuard, y.begin() + kGuard + out_size);
 }
 
+// forward(input, weight, bias, output) through pack_weights() and
+// forward_packed(): the packed buffer is exactly `size` values between
+// guard zones, so a pack or a read outside it fails the test.
+template <typename T>
+struct Packed {
+  std::size_t size;
+  void (*pack)(const T*, const T*, T*) noexcept;
+  void (*forward_packed)(const T*, const T*, T*) noexcept;
+  void operator()(const T* x, const T* w, const T* b, T* y) const {
+    std::vector<T> packed(size + 2 * kGuard, guardValue<T>());
+    pack(w, b, packed.data() + kGuard);
+    for (std::size_t i = 0; i < kGuard; ++i) {
+      INFO("guard element " << i << " before/after the packed weights");
+      REQUIRE(isGuard(packed[i]));
+      REQUIRE(isGuard(packed[kGuard + size + i]));
+    }
+    forward_packed(x, packed.data() + kGuard, y);
+  }
+};
+
 constexpr int kSkipExitCode = 77;
 
 // Whether this CPU can run a kernel, from the ISA in its name.

@@ -6,11 +6,22 @@
 
 #include "conformance.h"
 
-#define CONVGEN_CONFORMANCE_CASE(layer)                                  \
-  TEST_CASE(#layer, "[conformance]") {                                   \
-    using T = CONVGEN_NAMESPACE::layer::value_type;                      \
-    convgen::testing::checkLayer<T>(CONVGEN_NAMESPACE::layer::info,      \
-                                    &CONVGEN_NAMESPACE::layer::forward); \
+// Each layer twice: forward() on PyTorch's weights, and pack_weights() then
+// forward_packed() (the packed buffer has guard zones too: pack_weights
+// must write exactly packed_weight_size values).
+#define CONVGEN_CONFORMANCE_CASE(layer)                                             \
+  TEST_CASE(#layer, "[conformance]") {                                              \
+    using T = CONVGEN_NAMESPACE::layer::value_type;                                 \
+    convgen::testing::checkLayer<T>(CONVGEN_NAMESPACE::layer::info,                 \
+                                    &CONVGEN_NAMESPACE::layer::forward);            \
+  }                                                                                 \
+  TEST_CASE(#layer "/packed", "[conformance]") {                                    \
+    using T = CONVGEN_NAMESPACE::layer::value_type;                                 \
+    convgen::testing::checkLayer<T>(                                                \
+        CONVGEN_NAMESPACE::layer::info, convgen::testing::Packed<T>{                \
+                                            CONVGEN_NAMESPACE::layer::packed_weight_size, \
+                                            &CONVGEN_NAMESPACE::layer::pack_weights, \
+                                            &CONVGEN_NAMESPACE::layer::forward_packed}); \
   }
 
 CONVGEN_LAYERS(CONVGEN_CONFORMANCE_CASE)

@@ -45,7 +45,11 @@ TEST_CASE("tiny layers render exactly their goldens, for every strategy and ISA"
   reflect.padding_mode = PaddingMode::Reflect;
   LayerSpec strided = conv("strided", {1, 1, 9, 20}, 2, 3, 2, 1);
   strided.bias = false;
+  // Narrow rows and a deep reduction: packed weights (ChannelVector) on the
+  // vector ISAs, with a partial channel block.
+  const LayerSpec narrow = conv("narrow", {1, 64, 4, 3}, 40, 3, 1, 1);
   const Tiny tinies[] = {{"zeros", conv("zeros3", {1, 2, 5, 7}, 3, 3, 1, 1)},
+                         {"packed", narrow},
                          {"reflect", reflect},
                          {"strided", strided}};
   for (const Tiny& t : tinies)

@@ -3,9 +3,11 @@
 //
 //   name     := layer "__" isa "_" strategy "_oc" N "x" tile "_" window
 //   isa      := a name of the ISA table (isa.h): scalar | avx2 | avx512 | neon
-//   strategy := "direct" | "direct_w" LANES
+//   strategy := "direct" | "direct_w" LANES | "channel_w" LANES
 //   tile     := "ow" M             M output columns (direct)
 //             | "r" R "v" M        R output rows x M vectors (direct_w*)
+//             | "p" P              P output pixels of one row (channel_w*; N is
+//                                  the tile's output channels, a multiple of LANES)
 //   window   := full | row | none  how much of the kh x kw window is straight-line
 //
 // encode() and decode() are the only code that writes or reads that text;
@@ -34,8 +36,9 @@ std::string_view toString(WindowUnroll u);
 enum class Strategy {
   Direct,        // portable scalar direct convolution, register tiles of oc x ow
   DirectVector,  // vectors along output columns (NCHW's contiguous axis), lanes from the ISA
+  ChannelVector,  // vectors along output channels, weights packed ahead of time
 };
-// "direct", or "direct_w<lanes>" for DirectVector on an ISA of `lanes` floats.
+// "direct", or "direct_w<lanes>" / "channel_w<lanes>" on an ISA of `lanes` floats.
 std::string strategyName(Strategy strategy, Isa isa);
 
 struct KernelName {
@@ -47,6 +50,7 @@ struct KernelName {
   std::int64_t ow_tile = 0;    // Direct: output columns per tile
   std::int64_t row_tile = 0;   // DirectVector: output rows per tile
   std::int64_t vec_tile = 0;   // DirectVector: vectors per row
+  std::int64_t pixel_tile = 0;  // ChannelVector: output pixels per tile
   WindowUnroll window = WindowUnroll::Full;
 
   friend bool operator==(const KernelName& a, const KernelName& b);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -100,6 +101,45 @@ struct DirectVectorPlan {
   std::vector<std::int64_t> oc_blocks;  // oc_tile, then the group's remainder if any
 };
 
+// --- Strategy ChannelVector: vectors along output channels ----------------------
+// A register tile is `pixels` consecutive output pixels of one row x
+// `vectors` vectors of output channels: each tap is `vectors` loads of
+// packed weights and one broadcast input value per pixel (any layout serves
+// a broadcast, so the input stays NCHW). Weights are packed ahead of time
+// into blocks of `vectors` x lanes output channels:
+//   for each group, for each block: bias[width], then w[ci][kh][kw][width]
+// (width = vectors * lanes; lanes past the group's channels are zero).
+struct ChannelBlock {
+  std::int64_t vectors = 0;   // vectors of output channels
+  std::int64_t channels = 0;  // of them real (the last block of a group may be partial)
+  std::int64_t count = 1;     // consecutive blocks of this shape
+};
+
+// A run of output pixels of one row covered by one tile's code: interior
+// (every tap of every pixel inside the row) repeated `repeat` times with a
+// run-time column, or a border tile whose every (tap column q, pixel p)
+// source column is fixed here (-1: zero padding, the tap is skipped).
+struct PixelTile {
+  std::int64_t index = 0;   // ordinal in the row (names its code)
+  std::int64_t ow0 = 0;     // first output column
+  std::int64_t pixels = 0;  // output columns in this tile
+  std::int64_t repeat = 1;
+  bool interior = false;
+  std::vector<std::vector<std::int64_t>> source;  // border: [q][p] input column or -1
+};
+
+struct ChannelVectorPlan {
+  std::int64_t lanes = 0;
+  std::int64_t vectors = 1;  // output-channel vectors per tile (a full block)
+  std::int64_t pixels = 1;   // output pixels per tile
+  std::vector<ChannelBlock> blocks;  // one group's output channels, in order
+  std::vector<PixelTile> tiles;      // one output row, left to right
+  std::int64_t packed_size = 0;      // floats of packed weights, all groups
+  std::int64_t blockFloats(const ChannelBlock& b, std::int64_t reduction) const {
+    return b.vectors * lanes * (1 + reduction);
+  }
+};
+
 struct KernelPlan {
   LayerSpec layer;
   LayerShapes shapes;
@@ -107,12 +147,19 @@ struct KernelPlan {
   Interval rows, cols;        // the interior region
   std::int64_t border_pixels = 0;        // output pixels per plane outside the interior
   std::int64_t unrolled_statements = 0;  // in the largest straight-line function
-  std::variant<DirectPlan, DirectVectorPlan> detail;
+  std::variant<DirectPlan, DirectVectorPlan> detail;  // forward()
+  // forward_packed() when it runs its own strategy; otherwise it runs
+  // forward() on weights "packed" in PyTorch's layout.
+  std::optional<ChannelVectorPlan> packed;
 
   Strategy strategy() const;
   std::string strategyName() const;  // "direct", "direct_w16", ...
   KernelName name() const;
   std::string kernelName() const { return encode(name()); }
+  KernelName packedName() const;  // name() when there is no packed strategy
+  std::string packedKernelName() const { return encode(packedName()); }
+  // Elements of forward_packed's weights (weights and bias of the layer).
+  std::int64_t packedWeightSize() const;
   // Bytes of the local arrays the largest kernel function declares (its
   // accumulators and row offsets): what its stack frame holds beyond spills.
   std::int64_t localArrayBytes() const;
@@ -126,5 +173,8 @@ std::vector<KernelPlan> planModel(const ModelSpec& model, const PlanOptions& opt
 // fit it (the window alone exceeds the unroll budget).
 void planDirect(KernelPlan& plan, std::int64_t budget);
 bool planDirectVector(KernelPlan& plan, std::int64_t budget);
+// Fills plan.packed when the ChannelVector strategy is predicted faster
+// than plan.detail's (plan_channel_vector.cpp).
+void planChannelVector(KernelPlan& plan, std::int64_t budget);
 
 }  // namespace convgen

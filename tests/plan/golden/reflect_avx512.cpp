@@ -309,9 +309,29 @@ CONVGEN_TARGET_AVX512 void forward(const T* input, const T* weight, const T* bia
   }
 }
 
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 54; ++i) packed[i] = weight[i];
+  for (std::int64_t i = 0; i < kO; ++i) packed[54 + i] = bias[i];
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  forward(input, packed, packed + 54, output);
+}
+
 }  // namespace golden::reflect3
 
 extern "C" void golden_reflect3_forward(const float* input, const float* weight, const float* bias,
                                         float* output) {
   golden::reflect3::forward(input, weight, bias, output);
+}
+
+extern "C" void golden_reflect3_pack_weights(const float* weight, const float* bias,
+                                             float* packed) {
+  golden::reflect3::pack_weights(weight, bias, packed);
+}
+
+extern "C" void golden_reflect3_forward_packed(const float* input, const float* packed,
+                                               float* output) {
+  golden::reflect3::forward_packed(input, packed, output);
 }

@@ -342,9 +342,28 @@ CONVGEN_TARGET_AVX2 void forward(const T* input, const T* weight, const T* bias,
   }
 }
 
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 18; ++i) packed[i] = weight[i];
+  (void)bias;
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  forward(input, packed, nullptr, output);
+}
+
 }  // namespace golden::strided
 
 extern "C" void golden_strided_forward(const float* input, const float* weight, const float* bias,
                                        float* output) {
   golden::strided::forward(input, weight, bias, output);
+}
+
+extern "C" void golden_strided_pack_weights(const float* weight, const float* bias, float* packed) {
+  golden::strided::pack_weights(weight, bias, packed);
+}
+
+extern "C" void golden_strided_forward_packed(const float* input, const float* packed,
+                                              float* output) {
+  golden::strided::forward_packed(input, packed, output);
 }

@@ -622,9 +622,28 @@ CONVGEN_TARGET_AVX2 void forward(const T* input, const T* weight, const T* bias,
   }
 }
 
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 54; ++i) packed[i] = weight[i];
+  for (std::int64_t i = 0; i < kO; ++i) packed[54 + i] = bias[i];
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  forward(input, packed, packed + 54, output);
+}
+
 }  // namespace golden::zeros3
 
 extern "C" void golden_zeros3_forward(const float* input, const float* weight, const float* bias,
                                       float* output) {
   golden::zeros3::forward(input, weight, bias, output);
+}
+
+extern "C" void golden_zeros3_pack_weights(const float* weight, const float* bias, float* packed) {
+  golden::zeros3::pack_weights(weight, bias, packed);
+}
+
+extern "C" void golden_zeros3_forward_packed(const float* input, const float* packed,
+                                             float* output) {
+  golden::zeros3::forward_packed(input, packed, output);
 }

@@ -1,0 +1,128 @@
+// Planning the ChannelVector strategy (forward_packed): vectors hold output
+// channels, so a row narrower than a vector (14 columns on 16 lanes, 5 on
+// 16) no longer leaves lanes idle. It pays where that waste is large and the
+// reduction is deep enough to amortize writing each tile back to NCHW with
+// per-lane stores; the planner packs weights for a layer only when the cost
+// model predicts it faster than the layer's DirectVector plan.
+#include <algorithm>
+
+#include "convgen/internal_error.h"
+#include "convgen/padding.h"
+#include "plan_cost.h"
+
+namespace convgen {
+namespace {
+
+// As in plan_direct_vector.cpp: border tiles with their own code. A layer
+// needing more (padding many tiles wide) does not get this strategy.
+constexpr std::int64_t kMaxBorderTiles = 16;
+// How much faster the prediction must be: the model is coarse, and packing
+// has a cost to the caller.
+constexpr double kMargin = 1.10;
+
+std::vector<ChannelBlock> blocksFor(std::int64_t og, std::int64_t vectors, std::int64_t lanes) {
+  const std::int64_t width = vectors * lanes;
+  std::vector<ChannelBlock> blocks;
+  if (og / width > 0) blocks.push_back({vectors, width, og / width});
+  if (const std::int64_t rest = og % width; rest > 0)
+    blocks.push_back({(rest + lanes - 1) / lanes, rest, 1});
+  return blocks;
+}
+
+// The tiles of one output row: `pixels` columns each from column 0; a tile
+// all of whose pixels are interior columns runs in a loop.
+bool tilesFor(const KernelPlan& plan, std::int64_t pixels, std::vector<PixelTile>& tiles) {
+  const LayerSpec& l = plan.layer;
+  const std::int64_t out_w = plan.shapes.out_width;
+  const std::int64_t count = (out_w + pixels - 1) / pixels;
+  const std::int64_t t_lo = (plan.cols.lo + pixels - 1) / pixels;
+  const std::int64_t t_hi = std::max(t_lo, plan.cols.hi / pixels);
+  if (count - (t_hi - t_lo) > kMaxBorderTiles) return false;
+  for (std::int64_t t = 0; t < count; ++t) {
+    if (t > t_lo && t < t_hi) continue;  // inside the interior run
+    PixelTile tile;
+    tile.index = t;
+    tile.ow0 = t * pixels;
+    tile.pixels = std::min(pixels, out_w - tile.ow0);
+    if (t == t_lo && t_lo < t_hi) {
+      tile.interior = true;
+      tile.repeat = t_hi - t_lo;
+    } else {
+      tile.source.assign(l.kernel.w, std::vector<std::int64_t>(tile.pixels));
+      for (std::int64_t q = 0; q < l.kernel.w; ++q)
+        for (std::int64_t p = 0; p < tile.pixels; ++p)
+          tile.source[q][p] = sourceIndex(
+              l.padding_mode, (tile.ow0 + p) * l.stride.w - l.pad.left + q * l.dilation.w,
+              l.in_width);
+    }
+    tiles.push_back(std::move(tile));
+  }
+  return true;
+}
+
+// Predicted fraction of the FMA peak for a tile of `pixels` x `vectors`.
+double rate(const KernelPlan& plan, const IsaInfo& isa, std::int64_t pixels,
+            std::int64_t vectors) {
+  const LayerSpec& l = plan.layer;
+  const std::int64_t og = l.out_channels / l.groups;
+  // Per tap of a block of v vectors: v weight loads and one broadcast per
+  // pixel; an FMA per accumulator, 2 per cycle, each ready 4 cycles later.
+  // A partial last block has fewer accumulators: weighted by its lanes.
+  double fma_use = 0;
+  std::int64_t lanes_computed = 0;
+  for (const ChannelBlock& b : blocksFor(og, vectors, isa.lanes)) {
+    const std::int64_t acc = pixels * b.vectors;
+    const double cycles =
+        std::max({acc / 2.0, double(b.vectors + pixels) / isa.loads_per_cycle, 4.0});
+    fma_use += std::min(1.0, acc / cycles / 2.0) * double(b.vectors * isa.lanes * b.count);
+    lanes_computed += b.vectors * isa.lanes * b.count;
+  }
+  fma_use /= double(lanes_computed);
+  const double oc_use = double(og) / double(lanes_computed);
+  // Writing a tile back to NCHW: one vector and `lanes` scalar stores per
+  // accumulator, against the reduction's FMAs (2 per cycle).
+  const double reduction = double(l.in_channels / l.groups * l.kernel.h * l.kernel.w);
+  const double store_use = (reduction / 2) / (reduction / 2 + isa.lanes);
+  const std::int64_t out_w = plan.shapes.out_width;
+  const double pixel_use = double(out_w) / double((out_w + pixels - 1) / pixels * pixels);
+  return fma_use * oc_use * store_use * pixel_use;
+}
+
+}  // namespace
+
+void planChannelVector(KernelPlan& plan, std::int64_t budget) {
+  const IsaInfo& isa = isaInfo(plan.isa);
+  const LayerSpec& l = plan.layer;
+  CONVGEN_CHECK(isa.lanes > 1, "ChannelVector needs a vector ISA");
+  const std::int64_t og = l.out_channels / l.groups;
+  const std::int64_t taps = l.kernel.h * l.kernel.w;
+  double best = kMargin * directVectorRate(plan);
+  std::int64_t best_pixels = 0, best_vectors = 0;
+  const std::int64_t max_vectors = std::min<std::int64_t>(4, (og + isa.lanes - 1) / isa.lanes);
+  for (std::int64_t m = 1; m <= max_vectors; ++m)
+    for (std::int64_t p = 1; p <= std::min<std::int64_t>(plan.shapes.out_width, 28); ++p) {
+      // Accumulators, the tap's weight vectors and a broadcast at once, with
+      // registers spare (GCC spills when they fill the register file, as
+      // in plan_direct_vector.cpp); the window's FMAs within the unroll budget.
+      if (p * m + m + 1 > isa.vector_registers - 3 || taps * p * m > budget) continue;
+      const double r = rate(plan, isa, p, m);
+      if (r > best + 1e-9 || (best_pixels > 0 && r > best - 1e-9 && p * m > best_pixels * best_vectors)) {
+        best = r;
+        best_pixels = p;
+        best_vectors = m;
+      }
+    }
+  if (best_pixels == 0) return;
+  ChannelVectorPlan c;
+  c.lanes = isa.lanes;
+  c.vectors = best_vectors;
+  c.pixels = best_pixels;
+  c.blocks = blocksFor(og, c.vectors, c.lanes);
+  if (!tilesFor(plan, c.pixels, c.tiles)) return;
+  const std::int64_t reduction = l.in_channels / l.groups * taps;
+  for (const ChannelBlock& b : c.blocks) c.packed_size += c.blockFloats(b, reduction) * b.count;
+  c.packed_size *= l.groups;
+  plan.packed = std::move(c);
+}
+
+}  // namespace convgen
