@@ -2,17 +2,20 @@
 // through convgen's generated kernel, oneDNN (when built with it) and the
 // generic reference, registered from the generated header's X-macro.
 //
-//   convgen_bench [--table] [benchmark flags]
+//   convgen_bench [--table] [--threads N] [benchmark flags]
 //
 // --table runs every benchmark as interleaved repetitions and prints one
-// markdown table of medians and ratios, all from the same run.
+// markdown table of medians and ratios, all from the same run. --threads N
+// runs convgen's forward_partition() on N OpenMP threads (part = thread)
+// and oneDNN on N threads.
 #include "suite.h"  // generated at build time from bench/suite.yaml
 
 #include "convgen/reference.h"
 #include "peak.h"
 #ifdef CONVGEN_HAVE_ONEDNN
 #include "onednn_conv.h"
-
+#endif
+#ifdef CONVGEN_HAVE_OPENMP
 #include <omp.h>
 #endif
 
@@ -69,21 +72,32 @@ void setCounters(benchmark::State& state, const LayerInfo& info) {
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
-template <typename Forward>
-void convgenBench(benchmark::State& state, const LayerInfo& info, Forward forward) {
+int threads = 1;  // --threads
+
+template <typename Forward, typename Partition>
+void convgenBench(benchmark::State& state, const LayerInfo& info, Forward forward,
+                  Partition partition) {
   Tensors t(info);
   for (auto _ : state) {
-    forward(t.x.data(), t.w.data(), t.bias(info), t.y.data());
+    if (threads == 1) {
+      forward(t.x.data(), t.w.data(), t.bias(info), t.y.data());
+    } else {
+#ifdef CONVGEN_HAVE_OPENMP
+#pragma omp parallel num_threads(threads)
+      partition(t.x.data(), t.w.data(), t.bias(info), t.y.data(), omp_get_thread_num(), threads);
+#endif
+    }
     benchmark::DoNotOptimize(t.y.data());
     benchmark::ClobberMemory();
   }
+  (void)partition;
   setCounters(state, info);
 }
 
 // forward_packed() on weights packed once before timing, as a caller would.
-template <typename Pack, typename ForwardPacked>
+template <typename Pack, typename ForwardPacked, typename Partition>
 void convgenPackedBench(benchmark::State& state, const LayerInfo& info, std::size_t size,
-                        Pack pack, ForwardPacked forward_packed) {
+                        Pack pack, ForwardPacked forward_packed, Partition partition) {
   Tensors t(info);
   // 64-byte aligned, as the generated code's weight vectors are loaded.
   std::vector<float> storage(size + 16);
@@ -91,7 +105,14 @@ void convgenPackedBench(benchmark::State& state, const LayerInfo& info, std::siz
   while (reinterpret_cast<std::uintptr_t>(packed) % 64 != 0) ++packed;
   pack(t.w.data(), t.bias(info), packed);
   for (auto _ : state) {
-    forward_packed(t.x.data(), packed, t.y.data());
+    if (threads == 1) {
+      forward_packed(t.x.data(), packed, t.y.data());
+    } else {
+#ifdef CONVGEN_HAVE_OPENMP
+#pragma omp parallel num_threads(threads)
+      partition(t.x.data(), packed, t.y.data(), omp_get_thread_num(), threads);
+#endif
+    }
     benchmark::DoNotOptimize(t.y.data());
     benchmark::ClobberMemory();
   }
@@ -155,12 +176,14 @@ std::vector<const LayerInfo*> layers() {
 void registerAll(bool with_reference) {
 #define CONVGEN_REGISTER_LAYER(layer)                                                        \
   benchmark::RegisterBenchmark("convgen/" #layer, [](benchmark::State& s) {                  \
-    convgenBench(s, suite::layer::info, &suite::layer::forward);                             \
+    convgenBench(s, suite::layer::info, &suite::layer::forward,                              \
+                 &suite::layer::forward_partition);                                          \
   })->UseRealTime()->Unit(benchmark::kMicrosecond);                                          \
   if (std::strcmp(suite::layer::info.packed_kernel, suite::layer::info.kernel) != 0)         \
     benchmark::RegisterBenchmark("packed/" #layer, [](benchmark::State& s) {                 \
       convgenPackedBench(s, suite::layer::info, suite::layer::packed_weight_size,            \
-                         &suite::layer::pack_weights, &suite::layer::forward_packed);         \
+                         &suite::layer::pack_weights, &suite::layer::forward_packed,          \
+                         &suite::layer::forward_packed_partition);                            \
     })->UseRealTime()->Unit(benchmark::kMicrosecond);
   CONVGEN_SUITE_LAYERS(CONVGEN_REGISTER_LAYER)
 #undef CONVGEN_REGISTER_LAYER
@@ -241,24 +264,20 @@ void printTable(const MedianCollector& c) {
                 cell(dnnl).c_str(), ratio(dnnl, ours).c_str(), cell(ref).c_str(),
                 ratio(ref, ours).c_str(), use_packed ? info->packed_kernel : info->kernel);
   }
-  std::printf("\nMedians of interleaved repetitions in one run, one thread; \"vs\" columns: how many "
+  std::printf("\nMedians of interleaved repetitions in one run, %d thread(s); \"vs\" columns: how many "
               "times faster convgen's faster entry point (forward, or forward_packed on weights packed "
               "once) is. %% peak: of %.0f GFLOP/s, this core's %s FMA peak measured "
-              "in this run.\n", peakGflops(), suiteIsa().c_str());
+              "in this run.\n", threads, peakGflops(), suiteIsa().c_str());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-#ifdef CONVGEN_HAVE_ONEDNN
-  // Debian's oneDNN runs on OpenMP, whose runtime reads OMP_NUM_THREADS when
-  // it loads, before main: one thread, like convgen, through the API.
-  omp_set_num_threads(1);
-#endif
   bool table = false, with_reference = true;
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--table") == 0) table = true;
+    if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else if (std::strcmp(argv[i], "--table") == 0) table = true;
     else if (std::strcmp(argv[i], "--no-reference") == 0) with_reference = false;
     else args.push_back(argv[i]);
   }
@@ -268,6 +287,20 @@ int main(int argc, char** argv) {
   if (table) {  // defaults first, so flags given on the command line win
     args.insert(args.begin() + 1, {reps.data(), interleave.data(), aggregates.data()});
   }
+  if (threads < 1 || threads > 256) {
+    std::fprintf(stderr, "convgen_bench: --threads takes 1 to 256\n");
+    return 2;
+  }
+#ifdef CONVGEN_HAVE_OPENMP
+  // Debian's oneDNN runs on OpenMP, whose runtime reads OMP_NUM_THREADS when
+  // it loads, before main: the same thread count as convgen, through the API.
+  omp_set_num_threads(threads);
+#else
+  if (threads > 1) {
+    std::fprintf(stderr, "convgen_bench: --threads needs OpenMP at build time\n");
+    return 2;
+  }
+#endif
   int n = static_cast<int>(args.size());
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;

@@ -69,8 +69,10 @@ inline void tile_oc1_ow3(const T* x, const T* w, const T* b, T* y) noexcept {
 }
 
 // The interior for 1 output channels: no padding, no bounds checks.
-inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexcept {
-  for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
+inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o, std::int64_t oh_lo,
+                         std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+       ++oh) {
     const std::int64_t row = (oh * kSH - kPT) * kW - kPL;
     T* y_row = y_o + oh * kOW;
     for (std::int64_t ow = kColLo; ow < 3; ow += 3) {
@@ -78,19 +80,47 @@ inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexc
     }
   }
 }
+
+// Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
+// every row of every image, forward_partition() a share of them.
+inline void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  (void)bias;  // nullptr when the layer has no bias
+  for (std::int64_t g = 0; g < kG; ++g) {
+    const T* x_g = input + (n * kC + g * kCg) * kH * kW;
+    const T* w_g = weight + g * kOg * kCg * kKH * kKW;
+    T* y_g = output + (n * kO + g * kOg) * kOH * kOW;
+    for (std::int64_t o = 0; o < 1; o += 1) {
+      interior_oc1(x_g, w_g + o * kCg * kKH * kKW, nullptr, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    }
+  }
+}
+
+// The same from packed weights.
+inline void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                                std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  forward_rows(input, packed, nullptr, output, n, oh_lo, oh_hi);
+}
+
+// forward_partition() deals out row units: one output row, or a block of
+// rows one register tile covers (so no tile straddles two parts).
+constexpr std::int64_t kRowUnits = kOH;
+constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
 }  // namespace
 
 void forward(const T* input, const T* weight, const T* bias, T* output) noexcept {
-  (void)bias;  // nullptr when the layer has no bias
-  for (std::int64_t n = 0; n < kN; ++n) {
-    for (std::int64_t g = 0; g < kG; ++g) {
-      const T* x_g = input + (n * kC + g * kCg) * kH * kW;
-      const T* w_g = weight + g * kOg * kCg * kKH * kKW;
-      T* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-      for (std::int64_t o = 0; o < 1; o += 1) {
-        interior_oc1(x_g, w_g + o * kCg * kKH * kKW, nullptr, y_g + o * kOH * kOW);
-      }
-    }
+  for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, output, n, 0, kOH);
+}
+
+void forward_partition(const T* input, const T* weight, const T* bias, T* output, int part,
+                       int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
   }
 }
 
@@ -101,7 +131,19 @@ void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
 }
 
 void forward_packed(const T* input, const T* packed, T* output) noexcept {
-  forward(input, packed, nullptr, output);
+  for (std::int64_t n = 0; n < kN; ++n) forward_packed_rows(input, packed, output, n, 0, kOH);
+}
+
+void forward_packed_partition(const T* input, const T* packed, T* output, int part,
+                              int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
+  }
 }
 
 }  // namespace seeds::tiny
@@ -117,6 +159,17 @@ extern "C" void seeds_tiny_pack_weights(const float* weight, const float* bias, 
 
 extern "C" void seeds_tiny_forward_packed(const float* input, const float* packed, float* output) {
   seeds::tiny::forward_packed(input, packed, output);
+}
+
+extern "C" void seeds_tiny_forward_partition(const float* input, const float* weight,
+                                             const float* bias, float* output, int part,
+                                             int parts) {
+  seeds::tiny::forward_partition(input, weight, bias, output, part, parts);
+}
+
+extern "C" void seeds_tiny_forward_packed_partition(const float* input, const float* packed,
+                                                    float* output, int part, int parts) {
+  seeds::tiny::forward_packed_partition(input, packed, output, part, parts);
 }
 // ---------------------------------------------------------------------------
 // tiny_s2: 1x1x5x5 -> 1x1x2x2, k3x3 s2x2 d1x1 pad 0/0/0/0 (zeros), groups 1, no bias, float32
@@ -173,8 +226,10 @@ inline void tile_oc1_ow2(const T* x, const T* w, const T* b, T* y) noexcept {
 }
 
 // The interior for 1 output channels: no padding, no bounds checks.
-inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexcept {
-  for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
+inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o, std::int64_t oh_lo,
+                         std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+       ++oh) {
     const std::int64_t row = (oh * kSH - kPT) * kW - kPL;
     T* y_row = y_o + oh * kOW;
     for (std::int64_t ow = kColLo; ow < 2; ow += 2) {
@@ -182,19 +237,47 @@ inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexc
     }
   }
 }
+
+// Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
+// every row of every image, forward_partition() a share of them.
+inline void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  (void)bias;  // nullptr when the layer has no bias
+  for (std::int64_t g = 0; g < kG; ++g) {
+    const T* x_g = input + (n * kC + g * kCg) * kH * kW;
+    const T* w_g = weight + g * kOg * kCg * kKH * kKW;
+    T* y_g = output + (n * kO + g * kOg) * kOH * kOW;
+    for (std::int64_t o = 0; o < 1; o += 1) {
+      interior_oc1(x_g, w_g + o * kCg * kKH * kKW, nullptr, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    }
+  }
+}
+
+// The same from packed weights.
+inline void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                                std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  forward_rows(input, packed, nullptr, output, n, oh_lo, oh_hi);
+}
+
+// forward_partition() deals out row units: one output row, or a block of
+// rows one register tile covers (so no tile straddles two parts).
+constexpr std::int64_t kRowUnits = kOH;
+constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
 }  // namespace
 
 void forward(const T* input, const T* weight, const T* bias, T* output) noexcept {
-  (void)bias;  // nullptr when the layer has no bias
-  for (std::int64_t n = 0; n < kN; ++n) {
-    for (std::int64_t g = 0; g < kG; ++g) {
-      const T* x_g = input + (n * kC + g * kCg) * kH * kW;
-      const T* w_g = weight + g * kOg * kCg * kKH * kKW;
-      T* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-      for (std::int64_t o = 0; o < 1; o += 1) {
-        interior_oc1(x_g, w_g + o * kCg * kKH * kKW, nullptr, y_g + o * kOH * kOW);
-      }
-    }
+  for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, output, n, 0, kOH);
+}
+
+void forward_partition(const T* input, const T* weight, const T* bias, T* output, int part,
+                       int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
   }
 }
 
@@ -205,7 +288,19 @@ void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
 }
 
 void forward_packed(const T* input, const T* packed, T* output) noexcept {
-  forward(input, packed, nullptr, output);
+  for (std::int64_t n = 0; n < kN; ++n) forward_packed_rows(input, packed, output, n, 0, kOH);
+}
+
+void forward_packed_partition(const T* input, const T* packed, T* output, int part,
+                              int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
+  }
 }
 
 }  // namespace seeds::tiny_s2
@@ -222,6 +317,17 @@ extern "C" void seeds_tiny_s2_pack_weights(const float* weight, const float* bia
 extern "C" void seeds_tiny_s2_forward_packed(const float* input, const float* packed,
                                              float* output) {
   seeds::tiny_s2::forward_packed(input, packed, output);
+}
+
+extern "C" void seeds_tiny_s2_forward_partition(const float* input, const float* weight,
+                                                const float* bias, float* output, int part,
+                                                int parts) {
+  seeds::tiny_s2::forward_partition(input, weight, bias, output, part, parts);
+}
+
+extern "C" void seeds_tiny_s2_forward_packed_partition(const float* input, const float* packed,
+                                                       float* output, int part, int parts) {
+  seeds::tiny_s2::forward_packed_partition(input, packed, output, part, parts);
 }
 // ---------------------------------------------------------------------------
 // tiny_p1: 1x1x5x5 -> 1x1x5x5, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, no bias, float32
@@ -294,8 +400,10 @@ inline void tile_oc1_ow3(const T* x, const T* w, const T* b, T* y) noexcept {
 }
 
 // The interior for 1 output channels: no padding, no bounds checks.
-inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexcept {
-  for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
+inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o, std::int64_t oh_lo,
+                         std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+       ++oh) {
     const std::int64_t row = (oh * kSH - kPT) * kW - kPL;
     T* y_row = y_o + oh * kOW;
     for (std::int64_t ow = kColLo; ow < 4; ow += 3) {
@@ -333,40 +441,70 @@ void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t
     y_g[o * kOH * kOW + oh * kOW + ow] = T(acc);
   }
 }
+
+// Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
+// every row of every image, forward_partition() a share of them.
+inline void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  (void)bias;  // nullptr when the layer has no bias
+  for (std::int64_t g = 0; g < kG; ++g) {
+    const T* x_g = input + (n * kC + g * kCg) * kH * kW;
+    const T* w_g = weight + g * kOg * kCg * kKH * kKW;
+    T* y_g = output + (n * kO + g * kOg) * kOH * kOW;
+    for (std::int64_t o = 0; o < 1; o += 1) {
+      interior_oc1(x_g, w_g + o * kCg * kKH * kKW, nullptr, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    }
+    // The border: pixels whose window reads padding.
+    for (std::int64_t oh = oh_lo; oh < (kRowLo < oh_hi ? kRowLo : oh_hi); ++oh) {
+      for (std::int64_t ow = 0; ow < kOW; ++ow) {
+        border_pixel(x_g, w_g, nullptr, y_g, oh, ow);
+      }
+    }
+    for (std::int64_t oh = kRowHi > oh_lo ? kRowHi : oh_lo; oh < oh_hi; ++oh) {
+      for (std::int64_t ow = 0; ow < kOW; ++ow) {
+        border_pixel(x_g, w_g, nullptr, y_g, oh, ow);
+      }
+    }
+    for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+         ++oh) {
+      for (std::int64_t ow = 0; ow < kColLo; ++ow) {
+        border_pixel(x_g, w_g, nullptr, y_g, oh, ow);
+      }
+    }
+    for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+         ++oh) {
+      for (std::int64_t ow = kColHi; ow < kOW; ++ow) {
+        border_pixel(x_g, w_g, nullptr, y_g, oh, ow);
+      }
+    }
+  }
+}
+
+// The same from packed weights.
+inline void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                                std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  forward_rows(input, packed, nullptr, output, n, oh_lo, oh_hi);
+}
+
+// forward_partition() deals out row units: one output row, or a block of
+// rows one register tile covers (so no tile straddles two parts).
+constexpr std::int64_t kRowUnits = kOH;
+constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
 }  // namespace
 
 void forward(const T* input, const T* weight, const T* bias, T* output) noexcept {
-  (void)bias;  // nullptr when the layer has no bias
-  for (std::int64_t n = 0; n < kN; ++n) {
-    for (std::int64_t g = 0; g < kG; ++g) {
-      const T* x_g = input + (n * kC + g * kCg) * kH * kW;
-      const T* w_g = weight + g * kOg * kCg * kKH * kKW;
-      T* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-      for (std::int64_t o = 0; o < 1; o += 1) {
-        interior_oc1(x_g, w_g + o * kCg * kKH * kKW, nullptr, y_g + o * kOH * kOW);
-      }
-      // The border: pixels whose window reads padding.
-      for (std::int64_t oh = 0; oh < kRowLo; ++oh) {
-        for (std::int64_t ow = 0; ow < kOW; ++ow) {
-          border_pixel(x_g, w_g, nullptr, y_g, oh, ow);
-        }
-      }
-      for (std::int64_t oh = kRowHi; oh < kOH; ++oh) {
-        for (std::int64_t ow = 0; ow < kOW; ++ow) {
-          border_pixel(x_g, w_g, nullptr, y_g, oh, ow);
-        }
-      }
-      for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
-        for (std::int64_t ow = 0; ow < kColLo; ++ow) {
-          border_pixel(x_g, w_g, nullptr, y_g, oh, ow);
-        }
-      }
-      for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
-        for (std::int64_t ow = kColHi; ow < kOW; ++ow) {
-          border_pixel(x_g, w_g, nullptr, y_g, oh, ow);
-        }
-      }
-    }
+  for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, output, n, 0, kOH);
+}
+
+void forward_partition(const T* input, const T* weight, const T* bias, T* output, int part,
+                       int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
   }
 }
 
@@ -377,7 +515,19 @@ void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
 }
 
 void forward_packed(const T* input, const T* packed, T* output) noexcept {
-  forward(input, packed, nullptr, output);
+  for (std::int64_t n = 0; n < kN; ++n) forward_packed_rows(input, packed, output, n, 0, kOH);
+}
+
+void forward_packed_partition(const T* input, const T* packed, T* output, int part,
+                              int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
+  }
 }
 
 }  // namespace seeds::tiny_p1
@@ -394,6 +544,17 @@ extern "C" void seeds_tiny_p1_pack_weights(const float* weight, const float* bia
 extern "C" void seeds_tiny_p1_forward_packed(const float* input, const float* packed,
                                              float* output) {
   seeds::tiny_p1::forward_packed(input, packed, output);
+}
+
+extern "C" void seeds_tiny_p1_forward_partition(const float* input, const float* weight,
+                                                const float* bias, float* output, int part,
+                                                int parts) {
+  seeds::tiny_p1::forward_partition(input, weight, bias, output, part, parts);
+}
+
+extern "C" void seeds_tiny_p1_forward_packed_partition(const float* input, const float* packed,
+                                                       float* output, int part, int parts) {
+  seeds::tiny_p1::forward_packed_partition(input, packed, output, part, parts);
 }
 // ---------------------------------------------------------------------------
 // firmware_small: 1x3x32x32 -> 1x16x32x32, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, bias,
@@ -714,8 +875,10 @@ inline void tile_oc4_ow2(const T* x, const T* w, const T* b, T* y) noexcept {
 }
 
 // The interior for 4 output channels: no padding, no bounds checks.
-inline void interior_oc4(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexcept {
-  for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
+inline void interior_oc4(const T* x_g, const T* w_o, const T* b_o, T* y_o, std::int64_t oh_lo,
+                         std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+       ++oh) {
     const std::int64_t row = (oh * kSH - kPT) * kW - kPL;
     T* y_row = y_o + oh * kOW;
     for (std::int64_t ow = kColLo; ow < 29; ow += 4) {
@@ -753,41 +916,71 @@ void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t
     y_g[o * kOH * kOW + oh * kOW + ow] = T(acc);
   }
 }
+
+// Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
+// every row of every image, forward_partition() a share of them.
+inline void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  (void)bias;  // nullptr when the layer has no bias
+  for (std::int64_t g = 0; g < kG; ++g) {
+    const T* x_g = input + (n * kC + g * kCg) * kH * kW;
+    const T* w_g = weight + g * kOg * kCg * kKH * kKW;
+    const T* b_g = bias + g * kOg;
+    T* y_g = output + (n * kO + g * kOg) * kOH * kOW;
+    for (std::int64_t o = 0; o < 16; o += 4) {
+      interior_oc4(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    }
+    // The border: pixels whose window reads padding.
+    for (std::int64_t oh = oh_lo; oh < (kRowLo < oh_hi ? kRowLo : oh_hi); ++oh) {
+      for (std::int64_t ow = 0; ow < kOW; ++ow) {
+        border_pixel(x_g, w_g, b_g, y_g, oh, ow);
+      }
+    }
+    for (std::int64_t oh = kRowHi > oh_lo ? kRowHi : oh_lo; oh < oh_hi; ++oh) {
+      for (std::int64_t ow = 0; ow < kOW; ++ow) {
+        border_pixel(x_g, w_g, b_g, y_g, oh, ow);
+      }
+    }
+    for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+         ++oh) {
+      for (std::int64_t ow = 0; ow < kColLo; ++ow) {
+        border_pixel(x_g, w_g, b_g, y_g, oh, ow);
+      }
+    }
+    for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+         ++oh) {
+      for (std::int64_t ow = kColHi; ow < kOW; ++ow) {
+        border_pixel(x_g, w_g, b_g, y_g, oh, ow);
+      }
+    }
+  }
+}
+
+// The same from packed weights.
+inline void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                                std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  forward_rows(input, packed, packed + 432, output, n, oh_lo, oh_hi);
+}
+
+// forward_partition() deals out row units: one output row, or a block of
+// rows one register tile covers (so no tile straddles two parts).
+constexpr std::int64_t kRowUnits = kOH;
+constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
 }  // namespace
 
 void forward(const T* input, const T* weight, const T* bias, T* output) noexcept {
-  (void)bias;  // nullptr when the layer has no bias
-  for (std::int64_t n = 0; n < kN; ++n) {
-    for (std::int64_t g = 0; g < kG; ++g) {
-      const T* x_g = input + (n * kC + g * kCg) * kH * kW;
-      const T* w_g = weight + g * kOg * kCg * kKH * kKW;
-      const T* b_g = bias + g * kOg;
-      T* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-      for (std::int64_t o = 0; o < 16; o += 4) {
-        interior_oc4(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW);
-      }
-      // The border: pixels whose window reads padding.
-      for (std::int64_t oh = 0; oh < kRowLo; ++oh) {
-        for (std::int64_t ow = 0; ow < kOW; ++ow) {
-          border_pixel(x_g, w_g, b_g, y_g, oh, ow);
-        }
-      }
-      for (std::int64_t oh = kRowHi; oh < kOH; ++oh) {
-        for (std::int64_t ow = 0; ow < kOW; ++ow) {
-          border_pixel(x_g, w_g, b_g, y_g, oh, ow);
-        }
-      }
-      for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
-        for (std::int64_t ow = 0; ow < kColLo; ++ow) {
-          border_pixel(x_g, w_g, b_g, y_g, oh, ow);
-        }
-      }
-      for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
-        for (std::int64_t ow = kColHi; ow < kOW; ++ow) {
-          border_pixel(x_g, w_g, b_g, y_g, oh, ow);
-        }
-      }
-    }
+  for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, output, n, 0, kOH);
+}
+
+void forward_partition(const T* input, const T* weight, const T* bias, T* output, int part,
+                       int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
   }
 }
 
@@ -798,7 +991,19 @@ void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
 }
 
 void forward_packed(const T* input, const T* packed, T* output) noexcept {
-  forward(input, packed, packed + 432, output);
+  for (std::int64_t n = 0; n < kN; ++n) forward_packed_rows(input, packed, output, n, 0, kOH);
+}
+
+void forward_packed_partition(const T* input, const T* packed, T* output, int part,
+                              int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
+  }
 }
 
 }  // namespace seeds::firmware_small
@@ -816,6 +1021,18 @@ extern "C" void seeds_firmware_small_pack_weights(const float* weight, const flo
 extern "C" void seeds_firmware_small_forward_packed(const float* input, const float* packed,
                                                     float* output) {
   seeds::firmware_small::forward_packed(input, packed, output);
+}
+
+extern "C" void seeds_firmware_small_forward_partition(const float* input, const float* weight,
+                                                       const float* bias, float* output, int part,
+                                                       int parts) {
+  seeds::firmware_small::forward_partition(input, weight, bias, output, part, parts);
+}
+
+extern "C" void seeds_firmware_small_forward_packed_partition(const float* input,
+                                                              const float* packed, float* output,
+                                                              int part, int parts) {
+  seeds::firmware_small::forward_packed_partition(input, packed, output, part, parts);
 }
 // ---------------------------------------------------------------------------
 // irregular: 20x16x50x100 -> 20x33x26x100, k3x5 s2x1 d3x1 pad 4/4/2/2 (zeros), groups 1, bias,
@@ -1212,8 +1429,10 @@ inline void tile_oc1_ow4(const T* x, const T* w, const T* b, T* y) noexcept {
 }
 
 // The interior for 4 output channels: no padding, no bounds checks.
-inline void interior_oc4(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexcept {
-  for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
+inline void interior_oc4(const T* x_g, const T* w_o, const T* b_o, T* y_o, std::int64_t oh_lo,
+                         std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+       ++oh) {
     const std::int64_t row = (oh * kSH - kPT) * kW - kPL;
     T* y_row = y_o + oh * kOW;
     for (std::int64_t ow = kColLo; ow < 98; ow += 4) {
@@ -1223,8 +1442,10 @@ inline void interior_oc4(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexc
 }
 
 // The interior for 1 output channels: no padding, no bounds checks.
-inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexcept {
-  for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
+inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o, std::int64_t oh_lo,
+                         std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+       ++oh) {
     const std::int64_t row = (oh * kSH - kPT) * kW - kPL;
     T* y_row = y_o + oh * kOW;
     for (std::int64_t ow = kColLo; ow < 98; ow += 4) {
@@ -1269,42 +1490,72 @@ void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t
     y_g[o * kOH * kOW + oh * kOW + ow] = T(acc);
   }
 }
+
+// Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
+// every row of every image, forward_partition() a share of them.
+inline void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  (void)bias;  // nullptr when the layer has no bias
+  for (std::int64_t g = 0; g < kG; ++g) {
+    const T* x_g = input + (n * kC + g * kCg) * kH * kW;
+    const T* w_g = weight + g * kOg * kCg * kKH * kKW;
+    const T* b_g = bias + g * kOg;
+    T* y_g = output + (n * kO + g * kOg) * kOH * kOW;
+    for (std::int64_t o = 0; o < 32; o += 4) {
+      interior_oc4(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    }
+    interior_oc1(x_g, w_g + 32 * kCg * kKH * kKW, b_g + 32, y_g + 32 * kOH * kOW, oh_lo, oh_hi);
+    // The border: pixels whose window reads padding.
+    for (std::int64_t oh = oh_lo; oh < (kRowLo < oh_hi ? kRowLo : oh_hi); ++oh) {
+      for (std::int64_t ow = 0; ow < kOW; ++ow) {
+        border_pixel(x_g, w_g, b_g, y_g, oh, ow);
+      }
+    }
+    for (std::int64_t oh = kRowHi > oh_lo ? kRowHi : oh_lo; oh < oh_hi; ++oh) {
+      for (std::int64_t ow = 0; ow < kOW; ++ow) {
+        border_pixel(x_g, w_g, b_g, y_g, oh, ow);
+      }
+    }
+    for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+         ++oh) {
+      for (std::int64_t ow = 0; ow < kColLo; ++ow) {
+        border_pixel(x_g, w_g, b_g, y_g, oh, ow);
+      }
+    }
+    for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+         ++oh) {
+      for (std::int64_t ow = kColHi; ow < kOW; ++ow) {
+        border_pixel(x_g, w_g, b_g, y_g, oh, ow);
+      }
+    }
+  }
+}
+
+// The same from packed weights.
+inline void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                                std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  forward_rows(input, packed, packed + 7920, output, n, oh_lo, oh_hi);
+}
+
+// forward_partition() deals out row units: one output row, or a block of
+// rows one register tile covers (so no tile straddles two parts).
+constexpr std::int64_t kRowUnits = kOH;
+constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
 }  // namespace
 
 void forward(const T* input, const T* weight, const T* bias, T* output) noexcept {
-  (void)bias;  // nullptr when the layer has no bias
-  for (std::int64_t n = 0; n < kN; ++n) {
-    for (std::int64_t g = 0; g < kG; ++g) {
-      const T* x_g = input + (n * kC + g * kCg) * kH * kW;
-      const T* w_g = weight + g * kOg * kCg * kKH * kKW;
-      const T* b_g = bias + g * kOg;
-      T* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-      for (std::int64_t o = 0; o < 32; o += 4) {
-        interior_oc4(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW);
-      }
-      interior_oc1(x_g, w_g + 32 * kCg * kKH * kKW, b_g + 32, y_g + 32 * kOH * kOW);
-      // The border: pixels whose window reads padding.
-      for (std::int64_t oh = 0; oh < kRowLo; ++oh) {
-        for (std::int64_t ow = 0; ow < kOW; ++ow) {
-          border_pixel(x_g, w_g, b_g, y_g, oh, ow);
-        }
-      }
-      for (std::int64_t oh = kRowHi; oh < kOH; ++oh) {
-        for (std::int64_t ow = 0; ow < kOW; ++ow) {
-          border_pixel(x_g, w_g, b_g, y_g, oh, ow);
-        }
-      }
-      for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
-        for (std::int64_t ow = 0; ow < kColLo; ++ow) {
-          border_pixel(x_g, w_g, b_g, y_g, oh, ow);
-        }
-      }
-      for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
-        for (std::int64_t ow = kColHi; ow < kOW; ++ow) {
-          border_pixel(x_g, w_g, b_g, y_g, oh, ow);
-        }
-      }
-    }
+  for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, output, n, 0, kOH);
+}
+
+void forward_partition(const T* input, const T* weight, const T* bias, T* output, int part,
+                       int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
   }
 }
 
@@ -1315,7 +1566,19 @@ void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
 }
 
 void forward_packed(const T* input, const T* packed, T* output) noexcept {
-  forward(input, packed, packed + 7920, output);
+  for (std::int64_t n = 0; n < kN; ++n) forward_packed_rows(input, packed, output, n, 0, kOH);
+}
+
+void forward_packed_partition(const T* input, const T* packed, T* output, int part,
+                              int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
+  }
 }
 
 }  // namespace seeds::irregular
@@ -1333,4 +1596,15 @@ extern "C" void seeds_irregular_pack_weights(const float* weight, const float* b
 extern "C" void seeds_irregular_forward_packed(const float* input, const float* packed,
                                                float* output) {
   seeds::irregular::forward_packed(input, packed, output);
+}
+
+extern "C" void seeds_irregular_forward_partition(const float* input, const float* weight,
+                                                  const float* bias, float* output, int part,
+                                                  int parts) {
+  seeds::irregular::forward_partition(input, weight, bias, output, part, parts);
+}
+
+extern "C" void seeds_irregular_forward_packed_partition(const float* input, const float* packed,
+                                                         float* output, int part, int parts) {
+  seeds::irregular::forward_packed_partition(input, packed, output, part, parts);
 }

@@ -92,6 +92,15 @@ void forward(const float* input, const float* weight, const float* bias, float* 
 inline constexpr std::size_t packed_weight_size = 9;
 void pack_weights(const float* weight, const float* bias, float* packed) noexcept;
 void forward_packed(const float* input, const float* packed, float* output) noexcept;
+
+// Part `part` of `parts` (0 <= part < parts) of forward() / forward_packed():
+// a disjoint, balanced share of the output rows. Calling every part, in any
+// order or on as many threads, gives forward()'s output bit for bit; the
+// code has no threads or synchronization of its own.
+void forward_partition(const float* input, const float* weight, const float* bias, float* output,
+                       int part, int parts) noexcept;
+void forward_packed_partition(const float* input, const float* packed, float* output, int part,
+                              int parts) noexcept;
 }  // namespace tiny
 // tiny_s2: 1x1x5x5 -> 1x1x2x2, k3x3 s2x2 d1x1 pad 0/0/0/0 (zeros), groups 1, no bias, float32
 namespace tiny_s2 {
@@ -142,6 +151,15 @@ void forward(const float* input, const float* weight, const float* bias, float* 
 inline constexpr std::size_t packed_weight_size = 9;
 void pack_weights(const float* weight, const float* bias, float* packed) noexcept;
 void forward_packed(const float* input, const float* packed, float* output) noexcept;
+
+// Part `part` of `parts` (0 <= part < parts) of forward() / forward_packed():
+// a disjoint, balanced share of the output rows. Calling every part, in any
+// order or on as many threads, gives forward()'s output bit for bit; the
+// code has no threads or synchronization of its own.
+void forward_partition(const float* input, const float* weight, const float* bias, float* output,
+                       int part, int parts) noexcept;
+void forward_packed_partition(const float* input, const float* packed, float* output, int part,
+                              int parts) noexcept;
 }  // namespace tiny_s2
 // tiny_p1: 1x1x5x5 -> 1x1x5x5, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, no bias, float32
 namespace tiny_p1 {
@@ -192,6 +210,15 @@ void forward(const float* input, const float* weight, const float* bias, float* 
 inline constexpr std::size_t packed_weight_size = 9;
 void pack_weights(const float* weight, const float* bias, float* packed) noexcept;
 void forward_packed(const float* input, const float* packed, float* output) noexcept;
+
+// Part `part` of `parts` (0 <= part < parts) of forward() / forward_packed():
+// a disjoint, balanced share of the output rows. Calling every part, in any
+// order or on as many threads, gives forward()'s output bit for bit; the
+// code has no threads or synchronization of its own.
+void forward_partition(const float* input, const float* weight, const float* bias, float* output,
+                       int part, int parts) noexcept;
+void forward_packed_partition(const float* input, const float* packed, float* output, int part,
+                              int parts) noexcept;
 }  // namespace tiny_p1
 // firmware_small: 1x3x32x32 -> 1x16x32x32, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, bias,
 // float32
@@ -243,6 +270,15 @@ void forward(const float* input, const float* weight, const float* bias, float* 
 inline constexpr std::size_t packed_weight_size = 448;
 void pack_weights(const float* weight, const float* bias, float* packed) noexcept;
 void forward_packed(const float* input, const float* packed, float* output) noexcept;
+
+// Part `part` of `parts` (0 <= part < parts) of forward() / forward_packed():
+// a disjoint, balanced share of the output rows. Calling every part, in any
+// order or on as many threads, gives forward()'s output bit for bit; the
+// code has no threads or synchronization of its own.
+void forward_partition(const float* input, const float* weight, const float* bias, float* output,
+                       int part, int parts) noexcept;
+void forward_packed_partition(const float* input, const float* packed, float* output, int part,
+                              int parts) noexcept;
 }  // namespace firmware_small
 // irregular: 20x16x50x100 -> 20x33x26x100, k3x5 s2x1 d3x1 pad 4/4/2/2 (zeros), groups 1, bias,
 // float32
@@ -294,6 +330,15 @@ void forward(const float* input, const float* weight, const float* bias, float* 
 inline constexpr std::size_t packed_weight_size = 7953;
 void pack_weights(const float* weight, const float* bias, float* packed) noexcept;
 void forward_packed(const float* input, const float* packed, float* output) noexcept;
+
+// Part `part` of `parts` (0 <= part < parts) of forward() / forward_packed():
+// a disjoint, balanced share of the output rows. Calling every part, in any
+// order or on as many threads, gives forward()'s output bit for bit; the
+// code has no threads or synchronization of its own.
+void forward_partition(const float* input, const float* weight, const float* bias, float* output,
+                       int part, int parts) noexcept;
+void forward_packed_partition(const float* input, const float* packed, float* output, int part,
+                              int parts) noexcept;
 }  // namespace irregular
 }  // namespace seeds
 
@@ -308,22 +353,42 @@ extern "C" {
 void seeds_tiny_forward(const float* input, const float* weight, const float* bias, float* output);
 void seeds_tiny_pack_weights(const float* weight, const float* bias, float* packed);
 void seeds_tiny_forward_packed(const float* input, const float* packed, float* output);
+void seeds_tiny_forward_partition(const float* input, const float* weight, const float* bias,
+                                  float* output, int part, int parts);
+void seeds_tiny_forward_packed_partition(const float* input, const float* packed, float* output,
+                                         int part, int parts);
 void seeds_tiny_s2_forward(const float* input, const float* weight, const float* bias,
                            float* output);
 void seeds_tiny_s2_pack_weights(const float* weight, const float* bias, float* packed);
 void seeds_tiny_s2_forward_packed(const float* input, const float* packed, float* output);
+void seeds_tiny_s2_forward_partition(const float* input, const float* weight, const float* bias,
+                                     float* output, int part, int parts);
+void seeds_tiny_s2_forward_packed_partition(const float* input, const float* packed, float* output,
+                                            int part, int parts);
 void seeds_tiny_p1_forward(const float* input, const float* weight, const float* bias,
                            float* output);
 void seeds_tiny_p1_pack_weights(const float* weight, const float* bias, float* packed);
 void seeds_tiny_p1_forward_packed(const float* input, const float* packed, float* output);
+void seeds_tiny_p1_forward_partition(const float* input, const float* weight, const float* bias,
+                                     float* output, int part, int parts);
+void seeds_tiny_p1_forward_packed_partition(const float* input, const float* packed, float* output,
+                                            int part, int parts);
 void seeds_firmware_small_forward(const float* input, const float* weight, const float* bias,
                                   float* output);
 void seeds_firmware_small_pack_weights(const float* weight, const float* bias, float* packed);
 void seeds_firmware_small_forward_packed(const float* input, const float* packed, float* output);
+void seeds_firmware_small_forward_partition(const float* input, const float* weight,
+                                            const float* bias, float* output, int part, int parts);
+void seeds_firmware_small_forward_packed_partition(const float* input, const float* packed,
+                                                   float* output, int part, int parts);
 void seeds_irregular_forward(const float* input, const float* weight, const float* bias,
                              float* output);
 void seeds_irregular_pack_weights(const float* weight, const float* bias, float* packed);
 void seeds_irregular_forward_packed(const float* input, const float* packed, float* output);
+void seeds_irregular_forward_partition(const float* input, const float* weight, const float* bias,
+                                       float* output, int part, int parts);
+void seeds_irregular_forward_packed_partition(const float* input, const float* packed,
+                                              float* output, int part, int parts);
 
 #ifdef __cplusplus
 }  // extern "C"

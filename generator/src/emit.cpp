@@ -133,7 +133,13 @@ std::string header(const ModelSpec& model, const std::string& stem,
                       "void " + cName(model, l, "pack_weights") + "(const " + c_type +
                       "* weight, const " + c_type + "* bias, " + c_type + "* packed);\n" +
                       "void " + cName(model, l, "forward_packed") + "(const " + c_type +
-                      "* input, const " + c_type + "* packed, " + c_type + "* output);";
+                      "* input, const " + c_type + "* packed, " + c_type + "* output);\n" +
+                      "void " + cName(model, l, "forward_partition") + "(const " + c_type +
+                      "* input, const " + c_type + "* weight, const " + c_type + "* bias, " +
+                      c_type + "* output, int part, int parts);\n" + "void " +
+                      cName(model, l, "forward_packed_partition") + "(const " + c_type +
+                      "* input, const " + c_type + "* packed, " + c_type +
+                      "* output, int part, int parts);";
     layer_list += (layer_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
   }
   return renderTemplate("header", {{"banner", banner(model, plans)},

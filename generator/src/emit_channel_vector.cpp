@@ -36,8 +36,8 @@ class ChannelVectorEmitter {
     return c.text();
   }
 
-  // pack_weights() and forward_packed(), at namespace scope of the layer.
-  std::string api() {
+  // pack_weights(), at namespace scope of the layer.
+  std::string pack() {
     Code c;
     c.line("// weight (out, in/groups, kh, kw) and bias -> blocks of " + str(c_.vectors * kLanes) +
            " output channels: bias[width], then w[ci][kh][kw][width] (docs/design.md).");
@@ -61,9 +61,13 @@ class ChannelVectorEmitter {
       c.close().close().close();
     }
     c.close().close();
-    c.line();
-    c.open(attr_ + "void forward_packed(const T* input, const T* packed, T* output) noexcept");
-    c.open("for (std::int64_t n = 0; n < kN; ++n)");
+    return c.text();
+  }
+
+  // forward_packed_rows()'s statements: rows [oh_lo, oh_hi) of image n.
+  std::string rowsBody() {
+    Code c;
+    c.indent(1);
     c.open("for (std::int64_t g = 0; g < kG; ++g)");
     c.line("const float* x_g = input + (n * kC + g * kCg) * kH * kW;");
     c.line("const float* blk = packed + g * " + str(c_.packed_size / l_.groups) + ";");
@@ -73,10 +77,10 @@ class ChannelVectorEmitter {
       const std::int64_t floats = c_.blockFloats(b, reduction);
       c.open("for (std::int64_t b = 0; b < " + str(b.count) + "; ++b, blk += " + str(floats) +
              ", y_o += " + str(b.channels) + " * kOH * kOW)");
-      c.line("cv_rows_c" + str(b.channels) + "(x_g, blk, y_o);");
+      c.line("cv_rows_c" + str(b.channels) + "(x_g, blk, y_o, oh_lo, oh_hi);");
       c.close();
     }
-    c.close().close().close();
+    c.close();
     return c.text();
   }
 
@@ -171,8 +175,9 @@ class ChannelVectorEmitter {
     const bool mapped = p_.rows.lo > 0 || p_.rows.hi < p_.shapes.out_height;
     c.line("// All output rows of one block of " + str(b.channels) + " output channels.");
     c.open(attr_ + "inline void cv_rows_c" + str(b.channels) +
-           "(const float* x_g, const float* blk, float* y_o) noexcept");
-    c.open("for (std::int64_t oh = 0; oh < kOH; ++oh)");
+           "(const float* x_g, const float* blk, float* y_o, std::int64_t oh_lo, std::int64_t oh_hi) "
+           "noexcept");
+    c.open("for (std::int64_t oh = oh_lo; oh < oh_hi; ++oh)");
     c.line("std::int64_t roff[kKH];");
     c.open("for (std::int64_t p = 0; p < kKH; ++p)");
     if (mapped) {
@@ -207,7 +212,7 @@ class ChannelVectorEmitter {
 
 PackedCode emitChannelVector(const KernelPlan& plan) {
   ChannelVectorEmitter e(plan);
-  return {e.kernels(), e.api()};
+  return {e.kernels(), e.rowsBody(), e.pack()};
 }
 
 }  // namespace convgen::detail

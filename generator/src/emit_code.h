@@ -74,13 +74,18 @@ std::string targetAttribute(const KernelPlan& p);
 // puts it between the layer's constants and its entry points.
 struct StrategyCode {
   std::string kernels;  // the helper functions, inside the layer's anonymous namespace
-  std::string body;     // the statements of forward()
+  // The statements of forward_rows(input, weight, bias, output, n, oh_lo,
+  // oh_hi): output rows [oh_lo, oh_hi) of image n, every channel.
+  std::string body;
 };
 
 // What a packed strategy emits besides forward's code.
 struct PackedCode {
   std::string kernels;  // its helper functions, next to forward's
-  std::string api;      // pack_weights() and forward_packed(), at the layer's namespace
+  // The statements of forward_packed_rows(input, packed, output, n, oh_lo,
+  // oh_hi), and pack_weights() at the layer's namespace.
+  std::string rows_body;
+  std::string pack;
 };
 
 // The whole layer: frame + strategy code (+ the packed strategy's when the
@@ -98,9 +103,12 @@ PackedCode emitChannelVector(const KernelPlan& plan);
 // pixel whose window touches padding, all channels of its group, taps through
 // the frame's sourceRow/sourceCol maps.
 void emitBorderPixel(Code& c, const KernelPlan& plan, WindowUnroll window);
-// for (oh in rows) for (ow in cols) border_pixel(...); bounds as C++ text
-// "<from>; oh < <to>".
-void emitBorderLoop(Code& c, const KernelPlan& plan, const std::string& rows,
-                    const std::string& cols);
+// for (oh in [from, to) within [oh_lo, oh_hi)) for (ow in cols)
+// border_pixel(...); cols as C++ text "<from>; ow < <to>".
+void emitBorderLoop(Code& c, const KernelPlan& plan, const std::string& from,
+                    const std::string& to, const std::string& cols);
+// "std::int64_t oh = <max(from, oh_lo)>; oh < <min(to, oh_hi)>": a row
+// loop's bounds clipped to the rows being computed ("0"/"kOH": the whole).
+std::string rowLoop(const std::string& from, const std::string& to);
 
 }  // namespace convgen::detail

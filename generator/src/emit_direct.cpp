@@ -101,8 +101,9 @@ void interior(Code& c, const KernelPlan& p, const DirectPlan& d, std::int64_t oc
   const std::int64_t rest = width - full;
   c.line("// The interior for " + str(ocb) + " output channels: no padding, no bounds checks.");
   c.open("inline void interior_oc" + str(ocb) +
-         "(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexcept");
-  c.open("for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh)");
+         "(const T* x_g, const T* w_o, const T* b_o, T* y_o, std::int64_t oh_lo, "
+         "std::int64_t oh_hi) noexcept");
+  c.open("for (" + rowLoop("kRowLo", "kRowHi") + "; ++oh)");
   c.line("const std::int64_t row = (oh * kSH - kPT) * kW - kPL;");
   c.line("T* y_row = y_o + oh * kOW;");
   if (full > 0) {
@@ -148,7 +149,6 @@ std::string body(const KernelPlan& p, const DirectPlan& d) {
   const LayerSpec& l = p.layer;
   Code c;
   c.indent(1);
-  c.open("for (std::int64_t n = 0; n < kN; ++n)");
   c.open("for (std::int64_t g = 0; g < kG; ++g)");
   c.line("const T* x_g = input + (n * kC + g * kCg) * kH * kW;");
   c.line("const T* w_g = weight + g * kOg * kCg * kKH * kKW;");
@@ -159,7 +159,8 @@ std::string body(const KernelPlan& p, const DirectPlan& d) {
     const std::int64_t full = og / d.oc_tile * d.oc_tile;
     auto call = [&](std::int64_t ocb, const std::string& o) {
       return "interior_oc" + str(ocb) + "(x_g, w_g + " + o + " * kCg * kKH * kKW, " +
-             (l.bias ? "b_g + " + o : std::string("nullptr")) + ", y_g + " + o + " * kOH * kOW);";
+             (l.bias ? "b_g + " + o : std::string("nullptr")) + ", y_g + " + o +
+             " * kOH * kOW, oh_lo, oh_hi);";
     };
     c.open("for (std::int64_t o = 0; o < " + str(full) + "; o += " + str(d.oc_tile) + ")");
     c.line(call(d.oc_tile, "o"));
@@ -169,16 +170,15 @@ std::string body(const KernelPlan& p, const DirectPlan& d) {
   if (p.border_pixels > 0) {
     c.line("// The border: pixels whose window reads padding.");
     if (!hasInterior(p)) {
-      emitBorderLoop(c, p, "0; oh < kOH", "0; ow < kOW");
+      emitBorderLoop(c, p, "0", "kOH", "0; ow < kOW");
     } else {
-      if (p.rows.lo > 0) emitBorderLoop(c, p, "0; oh < kRowLo", "0; ow < kOW");
-      if (p.rows.hi < p.shapes.out_height) emitBorderLoop(c, p, "kRowHi; oh < kOH", "0; ow < kOW");
-      if (p.cols.lo > 0) emitBorderLoop(c, p, "kRowLo; oh < kRowHi", "0; ow < kColLo");
-      if (p.cols.hi < p.shapes.out_width)
-        emitBorderLoop(c, p, "kRowLo; oh < kRowHi", "kColHi; ow < kOW");
+      if (p.rows.lo > 0) emitBorderLoop(c, p, "0", "kRowLo", "0; ow < kOW");
+      if (p.rows.hi < p.shapes.out_height) emitBorderLoop(c, p, "kRowHi", "kOH", "0; ow < kOW");
+      if (p.cols.lo > 0) emitBorderLoop(c, p, "kRowLo", "kRowHi", "0; ow < kColLo");
+      if (p.cols.hi < p.shapes.out_width) emitBorderLoop(c, p, "kRowLo", "kRowHi", "kColHi; ow < kOW");
     }
   }
-  c.close().close();
+  c.close();
   return c.text();
 }
 

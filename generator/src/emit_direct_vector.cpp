@@ -201,14 +201,15 @@ class DirectVectorEmitter {
     const std::int64_t blocked_end = p_.rows.lo + p_.rows.size() / rt * rt;
     c.line("// All output rows of " + str(ocb) + " output channels.");
     c.open(attr_ + "inline void rows_oc" + str(ocb) +
-           "(const float* x_g, const float* w_o, const float* b_o, float* y_o) noexcept");
+           "(const float* x_g, const float* w_o, const float* b_o, float* y_o, std::int64_t oh_lo, "
+           "std::int64_t oh_hi) noexcept");
     if (rt == 1) {
-      c.open("for (std::int64_t oh = 0; oh < kOH; ++oh)");
+      c.open("for (" + rowLoop("0", "kOH") + "; ++oh)");
       rowBlock(c, ocb, 1, border_rows);
       c.close();
     } else {
-      c.open("for (std::int64_t oh = kRowLo; oh < " + str(blocked_end) + "; oh += " + str(rt) +
-             ")");
+      // Row blocks never straddle oh_lo or oh_hi (kRowUnits, unitRow()).
+      c.open("for (" + rowLoop("kRowLo", str(blocked_end)) + "; oh += " + str(rt) + ")");
       rowBlock(c, ocb, rt, false);
       c.close();
       // The rows before and after the blocks, one at a time.
@@ -216,7 +217,7 @@ class DirectVectorEmitter {
                                                              {blocked_end, p_.shapes.out_height}};
       for (const auto& [from, to] : rest) {
         if (from >= to) continue;
-        c.open("for (std::int64_t oh = " + str(from) + "; oh < " + str(to) + "; ++oh)");
+        c.open("for (" + rowLoop(str(from), to == p_.shapes.out_height ? "kOH" : str(to)) + "; ++oh)");
         rowBlock(c, ocb, 1, border_rows);
         c.close();
       }
@@ -247,7 +248,6 @@ class DirectVectorEmitter {
   std::string body() {
     Code c;
     c.indent(1);
-    c.open("for (std::int64_t n = 0; n < kN; ++n)");
     c.open("for (std::int64_t g = 0; g < kG; ++g)");
     c.line("const float* x_g = input + (n * kC + g * kCg) * kH * kW;");
     c.line("const float* w_g = weight + g * kOg * kCg * kKH * kKW;");
@@ -256,7 +256,8 @@ class DirectVectorEmitter {
     const std::int64_t full = og() / v_.oc_tile * v_.oc_tile;
     auto call = [&](std::int64_t ocb, const std::string& o) {
       return "rows_oc" + str(ocb) + "(x_g, w_g + " + o + " * kCg * kKH * kKW, " +
-             (l_.bias ? "b_g + " + o : std::string("nullptr")) + ", y_g + " + o + " * kOH * kOW);";
+             (l_.bias ? "b_g + " + o : std::string("nullptr")) + ", y_g + " + o +
+             " * kOH * kOW, oh_lo, oh_hi);";
     };
     c.open("for (std::int64_t o = 0; o < " + str(full) + "; o += " + str(v_.oc_tile) + ")");
     c.line(call(v_.oc_tile, "o"));
@@ -265,9 +266,9 @@ class DirectVectorEmitter {
     if (!v_.pixel_columns.empty()) {
       c.line("// Columns far from the interior (padding many tiles wide), per pixel.");
       for (const Interval& cols : v_.pixel_columns)
-        emitBorderLoop(c, p_, "0; oh < kOH", str(cols.lo) + "; ow < " + str(cols.hi));
+        emitBorderLoop(c, p_, "0", "kOH", str(cols.lo) + "; ow < " + str(cols.hi));
     }
-    c.close().close();
+    c.close();
     return c.text();
   }
 

@@ -56,9 +56,15 @@ void emitBorderPixel(Code& c, const KernelPlan& p, WindowUnroll window) {
   c.close();
 }
 
-void emitBorderLoop(Code& c, const KernelPlan& p, const std::string& rows,
+std::string rowLoop(const std::string& from, const std::string& to) {
+  const std::string lo = from == "0" ? "oh_lo" : from + " > oh_lo ? " + from + " : oh_lo";
+  const std::string hi = to == "kOH" ? "oh_hi" : "(" + to + " < oh_hi ? " + to + " : oh_hi)";
+  return "std::int64_t oh = " + lo + "; oh < " + hi;
+}
+
+void emitBorderLoop(Code& c, const KernelPlan& p, const std::string& from, const std::string& to,
                     const std::string& cols) {
-  c.open("for (std::int64_t oh = " + rows + "; ++oh)");
+  c.open("for (" + rowLoop(from, to) + "; ++oh)");
   c.open("for (std::int64_t ow = " + cols + "; ++ow)");
   c.line("border_pixel(x_g, w_g, " + std::string(p.layer.bias ? "b_g" : "nullptr") +
          ", y_g, oh, ow);");

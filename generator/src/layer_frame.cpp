@@ -1,6 +1,8 @@
 // The layer frame every strategy shares: the layer's constants, the padding
 // index maps, and the layer template (templates/layer.cpp.in) around the
 // strategy's kernels and forward body.
+#include <utility>
+
 #include "convgen/internal_error.h"
 #include "convgen/padding.h"
 #include "convgen/templates.h"
@@ -138,25 +140,41 @@ std::string targetAttribute(const KernelPlan& p) {
 }
 
 namespace {
-// forward_packed() for a plan without a packed strategy: the "packed"
+// pack_weights() for a plan without a packed strategy: the "packed"
 // weights are the layer's weights then its bias, in PyTorch's layout.
-std::string unpackedApi(const KernelPlan& p) {
-  const std::int64_t weights = p.shapes.params - (p.layer.bias ? p.layer.out_channels : 0);
+std::int64_t weightCount(const KernelPlan& p) {
+  return p.shapes.params - (p.layer.bias ? p.layer.out_channels : 0);
+}
+
+std::string unpackedPack(const KernelPlan& p) {
   Code c;
   c.line("// This layer's plan packs nothing: the packed weights are weight then bias, as given.");
   c.open("void pack_weights(const T* weight, const T* bias, T* packed) noexcept");
-  c.line("for (std::int64_t i = 0; i < " + str(weights) + "; ++i) packed[i] = weight[i];");
+  c.line("for (std::int64_t i = 0; i < " + str(weightCount(p)) + "; ++i) packed[i] = weight[i];");
   if (p.layer.bias)
-    c.line("for (std::int64_t i = 0; i < kO; ++i) packed[" + str(weights) + " + i] = bias[i];");
+    c.line("for (std::int64_t i = 0; i < kO; ++i) packed[" + str(weightCount(p)) + " + i] = bias[i];");
   else
     c.line("(void)bias;");
   c.close();
-  c.line();
-  c.open("void forward_packed(const T* input, const T* packed, T* output) noexcept");
-  c.line("forward(input, packed, " + (p.layer.bias ? "packed + " + str(weights) : std::string("nullptr")) +
-         ", output);");
-  c.close();
   return c.text();
+}
+
+std::string unpackedRows(const KernelPlan& p) {
+  return "  forward_rows(input, packed, " +
+         (p.layer.bias ? "packed + " + str(weightCount(p)) : std::string("nullptr")) +
+         ", output, n, oh_lo, oh_hi);";
+}
+
+// Row units of one image (see the layer template): rows, except that a
+// DirectVector plan's blocks of row_tile interior rows count one each.
+std::pair<std::string, std::string> rowUnits(const KernelPlan& p) {
+  const auto* v = std::get_if<DirectVectorPlan>(&p.detail);
+  if (!v || v->row_tile == 1) return {"kOH", "u"};
+  const std::int64_t rt = v->row_tile, blocks = p.rows.size() / rt;
+  const std::int64_t lo = p.rows.lo, end = lo + blocks * rt;
+  return {str(lo + blocks + (p.shapes.out_height - end)),
+          "u <= " + str(lo) + " ? u : u <= " + str(lo + blocks) + " ? " + str(lo) + " + (u - " +
+              str(lo) + ") * " + str(rt) + " : " + str(end) + " + (u - " + str(lo + blocks) + ")"};
 }
 }  // namespace
 
@@ -177,7 +195,12 @@ std::string renderLayer(const ModelSpec& model, const KernelPlan& p, const Strat
        {"acc_note", isFloat(l.dtype) ? "" : " (unsigned: wraps like PyTorch)"},
        {"constants", constants(p)},
        {"kernels", packed ? code.kernels + "\n" + packed->kernels : code.kernels},
-       {"packed_api", packed ? packed->api : unpackedApi(p)},
+       {"pack", packed ? packed->pack : unpackedPack(p)},
+       {"packed_rows", packed ? packed->rows_body : unpackedRows(p)},
+       {"row_units", rowUnits(p).first},
+       {"unit_row", rowUnits(p).second},
+       {"c_partition", cName(model, l, "forward_partition")},
+       {"c_packed_partition", cName(model, l, "forward_packed_partition")},
        {"c_pack", cName(model, l, "pack_weights")},
        {"c_packed", cName(model, l, "forward_packed")},
        {"body", code.body},

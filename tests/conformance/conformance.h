@@ -185,4 +185,36 @@ void checkLayer(const Info& info, Forward forward) {
   }
 }
 
+// forward_partition() for every part count from 1 to 7, each part called in
+// turn on one output buffer: the same bits as forward(), nothing written
+// outside the output (the guards), inputs untouched. Random data.
+template <typename T, typename Info, typename Forward, typename Partition>
+void checkPartitions(const Info& info, Forward forward, Partition partition) {
+  std::string why;
+  if (!cpuRuns(info.kernel, &why)) {
+    std::fprintf(stderr, "SKIPPED %s: %s\n", info.name, why.c_str());
+    std::exit(kSkipExitCode);
+  }
+  std::mt19937_64 rng(baseSeed() + 7);
+  // Reals for float types: equal bits then need the same summation order.
+  auto data = [&](std::size_t n) {
+    if constexpr (std::is_floating_point_v<T>) return uniformReals<T>(n, rng);
+    else return smallIntegers<T>(n, rng);
+  };
+  const std::size_t x_size = info.batch * info.in_channels * info.in_height * info.in_width;
+  const std::size_t w_size =
+      info.out_channels * (info.in_channels / info.groups) * info.kernel_h * info.kernel_w;
+  const std::size_t y_size = info.batch * info.out_channels * info.out_height * info.out_width;
+  const std::vector<T> x = data(x_size), w = data(w_size), b = data(info.out_channels);
+  const std::vector<T> whole = runKernel<T>(forward, x, w, b, info.bias, y_size);
+  for (int parts = 1; parts <= 7; ++parts) {
+    INFO(parts << " parts");
+    auto all_parts = [&](const T* xp, const T* wp, const T* bp, T* yp) {
+      for (int part = 0; part < parts; ++part) partition(xp, wp, bp, yp, part, parts);
+    };
+    const std::vector<T> split = runKernel<T>(all_parts, x, w, b, info.bias, y_size);
+    REQUIRE(std::memcmp(split.data(), whole.data(), y_size * sizeof(T)) == 0);
+  }
+}
+
 }  // namespace convgen::testing

@@ -22,6 +22,12 @@
                                             CONVGEN_NAMESPACE::layer::packed_weight_size, \
                                             &CONVGEN_NAMESPACE::layer::pack_weights, \
                                             &CONVGEN_NAMESPACE::layer::forward_packed}); \
+  }                                                                                 \
+  TEST_CASE(#layer "/partitions", "[conformance]") {                                \
+    using T = CONVGEN_NAMESPACE::layer::value_type;                                 \
+    convgen::testing::checkPartitions<T>(CONVGEN_NAMESPACE::layer::info,            \
+                                         &CONVGEN_NAMESPACE::layer::forward,        \
+                                         &CONVGEN_NAMESPACE::layer::forward_partition); \
   }
 
 CONVGEN_LAYERS(CONVGEN_CONFORMANCE_CASE)

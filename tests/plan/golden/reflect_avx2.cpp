@@ -281,8 +281,9 @@ CONVGEN_TARGET_AVX2 inline void tile_b0_oc3_r1(const float* x_g, const std::int6
 
 // All output rows of 3 output channels.
 CONVGEN_TARGET_AVX2 inline void rows_oc3(const float* x_g, const float* w_o, const float* b_o,
-                                         float* y_o) noexcept {
-  for (std::int64_t oh = 0; oh < kOH; ++oh) {
+                                         float* y_o, std::int64_t oh_lo,
+                                         std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = oh_lo; oh < oh_hi; ++oh) {
     std::int64_t roff[1 * kKH];
     for (std::int64_t rr = 0; rr < 1; ++rr) {
       for (std::int64_t p = 0; p < kKH; ++p) {
@@ -294,21 +295,51 @@ CONVGEN_TARGET_AVX2 inline void rows_oc3(const float* x_g, const float* w_o, con
     tile_b0_oc3_r1(x_g, roff, w_o, b_o, y_row, 0);
   }
 }
+
+// Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
+// every row of every image, forward_partition() a share of them.
+CONVGEN_TARGET_AVX2 inline void forward_rows(const T* input, const T* weight, const T* bias,
+                                             T* output, std::int64_t n, std::int64_t oh_lo,
+                                             std::int64_t oh_hi) noexcept {
+  (void)bias;  // nullptr when the layer has no bias
+  for (std::int64_t g = 0; g < kG; ++g) {
+    const float* x_g = input + (n * kC + g * kCg) * kH * kW;
+    const float* w_g = weight + g * kOg * kCg * kKH * kKW;
+    const float* b_g = bias + g * kOg;
+    float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
+    for (std::int64_t o = 0; o < 3; o += 3) {
+      rows_oc3(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    }
+  }
+}
+
+// The same from packed weights.
+CONVGEN_TARGET_AVX2 inline void forward_packed_rows(const T* input, const T* packed, T* output,
+                                                    std::int64_t n, std::int64_t oh_lo,
+                                                    std::int64_t oh_hi) noexcept {
+  forward_rows(input, packed, packed + 54, output, n, oh_lo, oh_hi);
+}
+
+// forward_partition() deals out row units: one output row, or a block of
+// rows one register tile covers (so no tile straddles two parts).
+constexpr std::int64_t kRowUnits = kOH;
+constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
 }  // namespace
 
 CONVGEN_TARGET_AVX2 void forward(const T* input, const T* weight, const T* bias,
                                  T* output) noexcept {
-  (void)bias;  // nullptr when the layer has no bias
-  for (std::int64_t n = 0; n < kN; ++n) {
-    for (std::int64_t g = 0; g < kG; ++g) {
-      const float* x_g = input + (n * kC + g * kCg) * kH * kW;
-      const float* w_g = weight + g * kOg * kCg * kKH * kKW;
-      const float* b_g = bias + g * kOg;
-      float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-      for (std::int64_t o = 0; o < 3; o += 3) {
-        rows_oc3(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW);
-      }
-    }
+  for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, output, n, 0, kOH);
+}
+
+CONVGEN_TARGET_AVX2 void forward_partition(const T* input, const T* weight, const T* bias,
+                                           T* output, int part, int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
   }
 }
 
@@ -318,8 +349,20 @@ void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
   for (std::int64_t i = 0; i < kO; ++i) packed[54 + i] = bias[i];
 }
 
-void forward_packed(const T* input, const T* packed, T* output) noexcept {
-  forward(input, packed, packed + 54, output);
+CONVGEN_TARGET_AVX2 void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  for (std::int64_t n = 0; n < kN; ++n) forward_packed_rows(input, packed, output, n, 0, kOH);
+}
+
+CONVGEN_TARGET_AVX2 void forward_packed_partition(const T* input, const T* packed, T* output,
+                                                  int part, int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
+  }
 }
 
 }  // namespace golden::reflect3
@@ -337,4 +380,15 @@ extern "C" void golden_reflect3_pack_weights(const float* weight, const float* b
 extern "C" void golden_reflect3_forward_packed(const float* input, const float* packed,
                                                float* output) {
   golden::reflect3::forward_packed(input, packed, output);
+}
+
+extern "C" void golden_reflect3_forward_partition(const float* input, const float* weight,
+                                                  const float* bias, float* output, int part,
+                                                  int parts) {
+  golden::reflect3::forward_partition(input, weight, bias, output, part, parts);
+}
+
+extern "C" void golden_reflect3_forward_packed_partition(const float* input, const float* packed,
+                                                         float* output, int part, int parts) {
+  golden::reflect3::forward_packed_partition(input, packed, output, part, parts);
 }

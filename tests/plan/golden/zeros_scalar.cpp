@@ -224,8 +224,10 @@ inline void tile_oc3_ow1(const T* x, const T* w, const T* b, T* y) noexcept {
 }
 
 // The interior for 3 output channels: no padding, no bounds checks.
-inline void interior_oc3(const T* x_g, const T* w_o, const T* b_o, T* y_o) noexcept {
-  for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
+inline void interior_oc3(const T* x_g, const T* w_o, const T* b_o, T* y_o, std::int64_t oh_lo,
+                         std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+       ++oh) {
     const std::int64_t row = (oh * kSH - kPT) * kW - kPL;
     T* y_row = y_o + oh * kOW;
     for (std::int64_t ow = kColLo; ow < 5; ow += 4) {
@@ -263,41 +265,71 @@ void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t
     y_g[o * kOH * kOW + oh * kOW + ow] = T(acc);
   }
 }
+
+// Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
+// every row of every image, forward_partition() a share of them.
+inline void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  (void)bias;  // nullptr when the layer has no bias
+  for (std::int64_t g = 0; g < kG; ++g) {
+    const T* x_g = input + (n * kC + g * kCg) * kH * kW;
+    const T* w_g = weight + g * kOg * kCg * kKH * kKW;
+    const T* b_g = bias + g * kOg;
+    T* y_g = output + (n * kO + g * kOg) * kOH * kOW;
+    for (std::int64_t o = 0; o < 3; o += 3) {
+      interior_oc3(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    }
+    // The border: pixels whose window reads padding.
+    for (std::int64_t oh = oh_lo; oh < (kRowLo < oh_hi ? kRowLo : oh_hi); ++oh) {
+      for (std::int64_t ow = 0; ow < kOW; ++ow) {
+        border_pixel(x_g, w_g, b_g, y_g, oh, ow);
+      }
+    }
+    for (std::int64_t oh = kRowHi > oh_lo ? kRowHi : oh_lo; oh < oh_hi; ++oh) {
+      for (std::int64_t ow = 0; ow < kOW; ++ow) {
+        border_pixel(x_g, w_g, b_g, y_g, oh, ow);
+      }
+    }
+    for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+         ++oh) {
+      for (std::int64_t ow = 0; ow < kColLo; ++ow) {
+        border_pixel(x_g, w_g, b_g, y_g, oh, ow);
+      }
+    }
+    for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (kRowHi < oh_hi ? kRowHi : oh_hi);
+         ++oh) {
+      for (std::int64_t ow = kColHi; ow < kOW; ++ow) {
+        border_pixel(x_g, w_g, b_g, y_g, oh, ow);
+      }
+    }
+  }
+}
+
+// The same from packed weights.
+inline void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                                std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  forward_rows(input, packed, packed + 54, output, n, oh_lo, oh_hi);
+}
+
+// forward_partition() deals out row units: one output row, or a block of
+// rows one register tile covers (so no tile straddles two parts).
+constexpr std::int64_t kRowUnits = kOH;
+constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
 }  // namespace
 
 void forward(const T* input, const T* weight, const T* bias, T* output) noexcept {
-  (void)bias;  // nullptr when the layer has no bias
-  for (std::int64_t n = 0; n < kN; ++n) {
-    for (std::int64_t g = 0; g < kG; ++g) {
-      const T* x_g = input + (n * kC + g * kCg) * kH * kW;
-      const T* w_g = weight + g * kOg * kCg * kKH * kKW;
-      const T* b_g = bias + g * kOg;
-      T* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-      for (std::int64_t o = 0; o < 3; o += 3) {
-        interior_oc3(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW);
-      }
-      // The border: pixels whose window reads padding.
-      for (std::int64_t oh = 0; oh < kRowLo; ++oh) {
-        for (std::int64_t ow = 0; ow < kOW; ++ow) {
-          border_pixel(x_g, w_g, b_g, y_g, oh, ow);
-        }
-      }
-      for (std::int64_t oh = kRowHi; oh < kOH; ++oh) {
-        for (std::int64_t ow = 0; ow < kOW; ++ow) {
-          border_pixel(x_g, w_g, b_g, y_g, oh, ow);
-        }
-      }
-      for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
-        for (std::int64_t ow = 0; ow < kColLo; ++ow) {
-          border_pixel(x_g, w_g, b_g, y_g, oh, ow);
-        }
-      }
-      for (std::int64_t oh = kRowLo; oh < kRowHi; ++oh) {
-        for (std::int64_t ow = kColHi; ow < kOW; ++ow) {
-          border_pixel(x_g, w_g, b_g, y_g, oh, ow);
-        }
-      }
-    }
+  for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, output, n, 0, kOH);
+}
+
+void forward_partition(const T* input, const T* weight, const T* bias, T* output, int part,
+                       int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
   }
 }
 
@@ -308,7 +340,19 @@ void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
 }
 
 void forward_packed(const T* input, const T* packed, T* output) noexcept {
-  forward(input, packed, packed + 54, output);
+  for (std::int64_t n = 0; n < kN; ++n) forward_packed_rows(input, packed, output, n, 0, kOH);
+}
+
+void forward_packed_partition(const T* input, const T* packed, T* output, int part,
+                              int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
+  }
 }
 
 }  // namespace golden::zeros3
@@ -325,4 +369,15 @@ extern "C" void golden_zeros3_pack_weights(const float* weight, const float* bia
 extern "C" void golden_zeros3_forward_packed(const float* input, const float* packed,
                                              float* output) {
   golden::zeros3::forward_packed(input, packed, output);
+}
+
+extern "C" void golden_zeros3_forward_partition(const float* input, const float* weight,
+                                                const float* bias, float* output, int part,
+                                                int parts) {
+  golden::zeros3::forward_partition(input, weight, bias, output, part, parts);
+}
+
+extern "C" void golden_zeros3_forward_packed_partition(const float* input, const float* packed,
+                                                       float* output, int part, int parts) {
+  golden::zeros3::forward_packed_partition(input, packed, output, part, parts);
 }
