@@ -230,7 +230,31 @@ std::string shape(const LayerInfo& i) {
   return s;
 }
 
+// The CPU, as the table's caption: /proc/cpuinfo's model name on Linux.
+std::string cpuModel() {
+  std::FILE* f = std::fopen("/proc/cpuinfo", "r");
+  if (!f) return "unknown CPU";
+  char line[512];
+  std::string model = "unknown CPU";
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::strncmp(line, "model name", 10) != 0) continue;
+    const char* colon = std::strchr(line, ':');
+    if (colon) {
+      model = colon + 1;
+      while (!model.empty() && (model.front() == ' ' || model.front() == '\t')) model.erase(0, 1);
+      while (!model.empty() && (model.back() == '\n' || model.back() == ' ')) model.pop_back();
+    }
+    break;
+  }
+  std::fclose(f);
+  return model;
+}
+
 void printTable(const MedianCollector& c) {
+  const char* capped = std::getenv("ONEDNN_MAX_CPU_ISA");
+  std::printf("\nCPU: %s; convgen --isa %s; oneDNN %s\n", cpuModel().c_str(), suiteIsa().c_str(),
+              capped ? (std::string("capped: ONEDNN_MAX_CPU_ISA=") + capped).c_str()
+                     : "at its own best ISA");
   std::printf("\n| id | shape | forward µs | packed µs | GFLOP/s | %% peak | oneDNN µs | vs oneDNN | reference µs | vs reference | kernel |\n");
   std::printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (const LayerInfo* info : layers()) {
