@@ -131,7 +131,7 @@ TEST_CASE("findings are printed as file:line:col: error: [rule] message") {
         "b.cpp: error: [compile] cannot read the file");
 }
 
-TEST_CASE("--isa parses with that ISA's flags from isa.h; no --isa, with none") {
+TEST_CASE("the parse flags are isa.h's for the given ISA, and none without one") {
   const std::string code = "int f() noexcept { return 0; }\n";
   for (const convgen::IsaInfo& row : convgen::isaTable()) {
     INFO(row.name);
