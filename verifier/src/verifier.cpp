@@ -113,9 +113,9 @@ VerifyResult run(std::string_view code, const std::string& path_as_given,
     result.file = cleanPath(path_as_given);
     result.isa = options.isa.value_or(parse_isa.value_or(Isa::Scalar));
     if (!llvm::sys::fs::is_directory(resource + "/include")) {
-      result.findings.push_back(
-          {result.file, 0, 0, "compile",
-           "Clang's resource directory '" + resource + "' has no include/ (pass --resource-dir)"});
+      // A broken installation, not a property of the file: a tool failure.
+      result.failure =
+          "Clang's resource directory '" + resource + "' has no include/ (pass --resource-dir)";
       return result;
     }
     const CompilerArgs args = compilerArgs(options, parse_isa, resource, path);

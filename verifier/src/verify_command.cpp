@@ -22,7 +22,8 @@ cl::list<std::string> files(cl::Positional, cl::OneOrMore, cl::desc("<generated 
                             cl::sub(verify_cmd), cl::cat(verify_options));
 cl::opt<std::string> isa("isa",
                          cl::desc("The files' ISA: scalar, avx2, avx512, neon (default: the "
-                                  "widest of each file's layers' info.isa, else scalar)"),
+                                  "widest of each file's layers' info.isa; else neon for a "
+                                  "file including <arm_neon.h>; else scalar)"),
                          cl::value_desc("isa"), cl::sub(verify_cmd), cl::cat(verify_options));
 cl::opt<std::int64_t> max_stack(
     "max-stack",
