@@ -82,7 +82,9 @@ TEST_CASE("formatted generated code is deterministic, keeps its tokens, and veri
       }
       for (const auto& [path, content] : formatted) {
         INFO(path);
-        const convgen::VerifyResult r = convgen::verifyCode(content, path, {}, formatted);
+        convgen::VerifyOptions options;
+        options.isa = isa;
+        const convgen::VerifyResult r = convgen::verifyCode(content, path, options, formatted);
         for (const convgen::VerifyFinding& finding : r.findings)
           UNSCOPED_INFO(convgen::formatFinding(finding));
         CHECK(r.ok());

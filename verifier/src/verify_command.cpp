@@ -21,8 +21,9 @@ cl::OptionCategory verify_options("convgen verify options");
 cl::list<std::string> files(cl::Positional, cl::OneOrMore, cl::desc("<generated .cpp or .h>..."),
                             cl::sub(verify_cmd), cl::cat(verify_options));
 cl::opt<std::string> isa("isa",
-                         cl::desc("The files' ISA: scalar, avx2, avx512, neon (default: the one "
-                                  "named in each file's banner, else scalar)"),
+                         cl::desc("The files' ISA: scalar, avx2, avx512, neon (default: the "
+                                  "widest of each file's layers' info.isa; else neon for a "
+                                  "file including <arm_neon.h>; else scalar)"),
                          cl::value_desc("isa"), cl::sub(verify_cmd), cl::cat(verify_options));
 cl::opt<std::int64_t> max_stack(
     "max-stack",
@@ -41,6 +42,7 @@ cl::opt<bool> quiet("quiet", cl::desc("Print only the errors"), cl::sub(verify_c
 
 constexpr int kExitViolation = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitFailure = 3;  // I/O or tool failure
 
 }  // namespace
 
@@ -51,8 +53,8 @@ int runVerifyCommand() {
   if (!isa.empty()) {
     options.isa = parseIsaName(isa.getValue());
     if (!options.isa) {
-      llvm::errs() << "convgen: error: unknown --isa '" << isa
-                   << "' (scalar, avx2, avx512, neon)\n";
+      llvm::errs() << "convgen: error: unknown --isa '" << isa << "' (" << isaNameList()
+                   << ")\n";
       return kExitUsage;
     }
   }
@@ -60,12 +62,17 @@ int runVerifyCommand() {
   options.resource_dir = resource_dir;
   options.extra_args.assign(extra_args.begin(), extra_args.end());
 
-  int failed = 0;
+  int failed = 0, broken = 0;
   for (const std::string& file : files) {
     const auto start = std::chrono::steady_clock::now();
     const VerifyResult result = verifyFile(file, options);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!result.failure.empty()) {
+      llvm::errs() << "convgen: error: " << result.file << ": " << result.failure << "\n";
+      ++broken;
+      continue;
+    }
     for (const VerifyFinding& f : result.findings) llvm::errs() << formatFinding(f) << "\n";
     if (!result.ok()) ++failed;
     if (quiet) continue;
@@ -77,7 +84,7 @@ int runVerifyCommand() {
                    << result.frames.front().function;
     llvm::outs() << ", " << llvm::format("%.2f", seconds) << " s)\n";
   }
-  return failed ? kExitViolation : 0;
+  return broken ? kExitFailure : failed ? kExitViolation : 0;
 }
 
 }  // namespace convgen

@@ -9,7 +9,7 @@
 // expect: 25:32: error: [allowed-calls] '_mm512_setzero_ps' (<avx512fintrin.h>) is outside the avx2 intrinsics: avx2 files use SSE to SSE4.2, AVX, AVX2 and FMA intrinsics only
 // expect: 25:53: error: [allowed-calls] '_mm512_setzero_ps' (<avx512fintrin.h>) is outside the avx2 intrinsics: avx2 files use SSE to SSE4.2, AVX, AVX2 and FMA intrinsics only
 #include <immintrin.h>
-
+#define VIOL_LAYER_ISA "avx2"  // layer.h's info.isa
 #include "layer.h"
 
 namespace viol::layer {

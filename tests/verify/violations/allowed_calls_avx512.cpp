@@ -4,7 +4,7 @@
 // intrinsics are fine.
 // expect: 19:21: error: [allowed-calls] '_mm512_add_epi16' needs target feature 'avx512bw', which avx512 files are not compiled with (-mavx512f)
 #include <immintrin.h>
-
+#define VIOL_LAYER_ISA "avx512"  // layer.h's info.isa
 #include "layer.h"
 
 namespace viol::layer {

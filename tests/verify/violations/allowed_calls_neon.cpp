@@ -7,7 +7,7 @@
 // expect: 21:3: error: [allowed-calls] '__builtin_neon_vst1q_v' is a compiler builtin: call the intrinsic, not its builtin
 #include <arm_neon.h>
 #include <arm_acle.h>
-
+#define VIOL_LAYER_ISA "neon"  // layer.h's info.isa
 #include "layer.h"
 
 namespace viol::layer {

@@ -1,0 +1,256 @@
+// public-api: per layer namespace, value_type, constexpr
+// std::array<std::int64_t, R> input_shape/weight_shape/output_shape, info
+// (whose `isa`, when the struct has that field, names an ISA of isa.h),
+// forward(const T*, const T*, const T*, T*) noexcept, and the extern "C"
+// <ns>_<layer>_forward with the same parameters.
+#include <map>
+#include <optional>
+
+#include "clang/AST/DeclTemplate.h"
+#include "llvm/Support/Path.h"
+#include "rules.h"
+
+namespace convgen::verifier {
+namespace {
+
+using namespace clang;
+
+bool isHeaderPath(llvm::StringRef path) {
+  const llvm::StringRef ext = llvm::sys::path::extension(path);
+  return ext == ".h" || ext == ".hh" || ext == ".hpp" || ext == ".hxx";
+}
+
+class PublicApi : public Rule {
+ public:
+  using Rule::Rule;
+
+ private:
+  bool isSigned64(QualType t) const {
+    t = t.getCanonicalType();
+    return t->isIntegerType() && t->isSignedIntegerType() && !t->isEnumeralType() &&
+           !t->isAnyCharacterType() && s_.ctx().getTypeSize(t) == 64;
+  }
+
+  // N if `t` is std::array<std::int64_t, N>.
+  std::optional<std::uint64_t> int64ArraySize(QualType t) const {
+    const auto* spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+        t.getCanonicalType()->getAsCXXRecordDecl());
+    if (!spec || !spec->isInStdNamespace() || spec->getName() != "array") return std::nullopt;
+    const TemplateArgumentList& args = spec->getTemplateArgs();
+    if (args.size() != 2 || args[0].getKind() != TemplateArgument::Type ||
+        args[1].getKind() != TemplateArgument::Integral || !isSigned64(args[0].getAsType()))
+      return std::nullopt;
+    return args[1].getAsIntegral().getZExtValue();
+  }
+
+  // The elements of a constexpr std::array constant, if Clang can evaluate it.
+  std::optional<std::vector<std::int64_t>> arrayValues(VarDecl* v) const {
+    const APValue* value = v->evaluateValue();
+    if (!value || !value->isStruct() || value->getStructNumFields() != 1) return std::nullopt;
+    const APValue& elems = value->getStructField(0);
+    if (!elems.isArray()) return std::nullopt;
+    std::vector<std::int64_t> out;
+    for (unsigned i = 0; i < elems.getArraySize(); ++i) {
+      const APValue& e = i < elems.getArrayInitializedElts() ? elems.getArrayInitializedElt(i)
+                                                             : elems.getArrayFiller();
+      if (!e.isInt()) return std::nullopt;
+      out.push_back(e.getInt().getSExtValue());
+    }
+    return out;
+  }
+
+  // Checks the pieces of the layer API in namespace `ns`; problems are
+  // reported at `where`. `in_cpp`: the file is a .cpp that defines the
+  // layer's forward, so the extern "C" entry must be defined here too.
+  void checkLayer(const NamespaceDecl* ns, SourceLocation where, bool in_cpp) {
+    const std::string layer = s_.name(ns);
+    s_.result().layers.push_back(layer);
+    auto problem = [&](const llvm::Twine& text) {
+      report(where, "layer '" + layer + "': " + text);
+    };
+
+    QualType value_type;
+    if (const auto* alias = dyn_cast_or_null<TypedefNameDecl>(s_.lookupOne(ns, "value_type"))) {
+      value_type = alias->getUnderlyingType().getCanonicalType();
+      const bool ok = value_type->isSpecificBuiltinType(BuiltinType::Float) ||
+                      value_type->isSpecificBuiltinType(BuiltinType::Double) ||
+                      (value_type->isSignedIntegerType() && !value_type->isAnyCharacterType() &&
+                       (s_.ctx().getTypeSize(value_type) == 32 || isSigned64(value_type)));
+      if (!ok)
+        problem("value_type is '" + s_.typeName(value_type) +
+                "', not float, double, std::int32_t or std::int64_t");
+    } else {
+      problem("no 'using value_type = ...;'");
+    }
+
+    std::map<std::string, std::vector<std::int64_t>> shapes;
+    std::map<std::string, std::uint64_t> ranks;
+    for (const char* shape : {"input_shape", "weight_shape", "output_shape"}) {
+      auto* v = dyn_cast_or_null<VarDecl>(s_.lookupOne(ns, shape));
+      if (!v) {
+        problem(llvm::Twine("no shape constant '") + shape + "'");
+        continue;
+      }
+      const std::optional<std::uint64_t> rank = int64ArraySize(v->getType());
+      if (!v->isConstexpr() || !rank) {
+        problem(llvm::Twine("'") + shape + "' is '" + s_.typeName(v->getType()) +
+                "', not constexpr std::array<std::int64_t, R>");
+        continue;
+      }
+      ranks[shape] = *rank;
+      if (std::optional<std::vector<std::int64_t>> values = arrayValues(v)) shapes[shape] = *values;
+    }
+    if (ranks.count("weight_shape") && ranks["weight_shape"] != 4)
+      problem("weight_shape has rank " + llvm::Twine(ranks["weight_shape"]) +
+              ", not 4 (out, in/groups, kh, kw)");
+    for (const char* shape : {"input_shape", "output_shape"})
+      if (ranks.count(shape) && ranks[shape] != 3 && ranks[shape] != 4)
+        problem(llvm::Twine(shape) + " has rank " + llvm::Twine(ranks[shape]) +
+                ", not 4 (NCHW) or 3 (CHW)");
+    if (ranks.count("input_shape") && ranks.count("output_shape") &&
+        ranks["input_shape"] != ranks["output_shape"])
+      problem("input_shape and output_shape have different ranks");
+    checkShapeValues(shapes, problem);
+
+    if (auto* info = dyn_cast_or_null<VarDecl>(s_.lookupOne(ns, "info"))) {
+      const CXXRecordDecl* record = info->getType()->getAsCXXRecordDecl();
+      if (!info->isConstexpr() || !record || s_.name(record) != "convgen::generated::LayerInfo")
+        problem("'info' is '" + s_.typeName(info->getType()) +
+                "', not constexpr convgen::generated::LayerInfo");
+      auto layer_isa = s_.layerIsas().find(ns->getOriginalNamespace());
+      if (layer_isa != s_.layerIsas().end() && !layer_isa->second.isa)
+        problem("info.isa is \"" + layer_isa->second.spelled + "\", not one of " +
+                isaNameList("\""));
+    } else {
+      problem("no 'info' constant (convgen::generated::LayerInfo)");
+    }
+
+    std::vector<FunctionDecl*> forwards = s_.lookupFunctions(ns, "forward");
+    if (forwards.empty()) {
+      problem("no 'forward' function");
+      return;
+    }
+    // The declared forward: the one whose declaration is in a header.
+    const FunctionDecl* forward = forwards.front();
+    std::vector<QualType> params;
+    if (!value_type.isNull()) {
+      const QualType in = s_.ctx().getPointerType(s_.ctx().getConstType(value_type));
+      params = {in, in, in, s_.ctx().getPointerType(value_type)};
+      if (!forward->getReturnType()->isVoidType() || forward->getNumParams() != 4 ||
+          !std::equal(params.begin(), params.end(), forward->param_begin(),
+                      [&](QualType want, const ParmVarDecl* p) {
+                        return s_.ctx().hasSameType(want, p->getType());
+                      }))
+        problem("forward is '" + s_.typeName(forward->getType()) + "', not 'void (const " +
+                s_.typeName(value_type) + " *, const " + s_.typeName(value_type) + " *, const " +
+                s_.typeName(value_type) + " *, " + s_.typeName(value_type) + " *) noexcept'");
+      const auto* proto = forward->getType()->getAs<FunctionProtoType>();
+      if (proto && !proto->isNothrow()) problem("forward is not noexcept");
+    }
+
+    std::string c_name = layer;
+    for (std::size_t at = c_name.find("::"); at != std::string::npos; at = c_name.find("::"))
+      c_name.replace(at, 2, "_");
+    c_name += "_forward";
+    std::vector<FunctionDecl*> entries = s_.lookupFunctions(s_.ctx().getTranslationUnitDecl(), c_name);
+    if (entries.empty()) {
+      problem("no extern \"C\" entry point '" + c_name + "'");
+      return;
+    }
+    const FunctionDecl* entry = entries.front();
+    if (!entry->isExternC()) problem("'" + c_name + "' is not declared extern \"C\"");
+    if (!params.empty() && (!entry->getReturnType()->isVoidType() || entry->getNumParams() != 4 ||
+                            !std::equal(params.begin(), params.end(), entry->param_begin(),
+                                        [&](QualType want, const ParmVarDecl* p) {
+                                          return s_.ctx().hasSameType(want, p->getType());
+                                        })))
+      problem("'" + c_name + "' is '" + s_.typeName(entry->getType()) +
+              "', not forward's parameters returning void");
+    if (in_cpp) {
+      const FunctionDecl* def = entry->getDefinition();
+      if (!def || !s_.sm().isInMainFile(s_.sm().getExpansionLoc(def->getLocation())))
+        problem("forward is defined here but '" + c_name + "' is not");
+    }
+  }
+
+  template <typename Problem>
+  void checkShapeValues(std::map<std::string, std::vector<std::int64_t>>& shapes,
+                        const Problem& problem) {
+    for (const auto& [shape, values] : shapes)
+      for (std::int64_t v : values)
+        if (v <= 0) {
+          problem(shape + " has a non-positive dimension");
+          break;
+        }
+    if (!shapes.count("input_shape") || !shapes.count("output_shape") ||
+        !shapes.count("weight_shape"))
+      return;
+    const std::vector<std::int64_t>& in = shapes["input_shape"];
+    const std::vector<std::int64_t>& out = shapes["output_shape"];
+    const std::vector<std::int64_t>& w = shapes["weight_shape"];
+    if (in.size() != out.size() || w.size() != 4 || in.size() < 3) return;
+    const std::size_t c = in.size() == 4 ? 1 : 0;
+    if (out[c] != w[0])
+      problem("output_shape has " + llvm::Twine(out[c]) + " channels but weight_shape has " +
+              llvm::Twine(w[0]) + " output channels");
+    if (w[1] <= 0 || in[c] % w[1] != 0)
+      problem("input_shape's " + llvm::Twine(in[c]) +
+              " channels are not a multiple of weight_shape's " + llvm::Twine(w[1]) +
+              " input channels per group");
+    if (c == 1 && in[0] != out[0]) problem("input_shape and output_shape have different batches");
+  }
+
+ public:
+  void finish() override {
+    const bool header = isHeaderPath(s_.mainPath());
+    std::size_t checked = 0;
+    for (const NamespaceDecl* ns : s_.userNamespaces()) {
+      const bool is_layer = !s_.lookupFunctions(ns, "forward").empty() ||
+                            s_.lookupOne(ns, "value_type") || s_.lookupOne(ns, "input_shape") ||
+                            s_.lookupOne(ns, "output_shape") || s_.lookupOne(ns, "weight_shape");
+      if (!is_layer) continue;
+      if (header) {
+        // The namespace as the header (the main file) declares it.
+        SourceLocation where = ns->getLocation();
+        for (const NamespaceDecl* redecl : ns->redecls())
+          if (s_.sm().isInMainFile(s_.sm().getExpansionLoc(redecl->getLocation()))) {
+            where = redecl->getLocation();
+            break;
+          }
+        checkLayer(ns, where, /*in_cpp=*/false);
+        ++checked;
+        continue;
+      }
+      // A .cpp checks the layers whose forward it defines (a shard defines
+      // some of its header's layers).
+      for (const FunctionDecl* fn : s_.lookupFunctions(ns, "forward")) {
+        for (const FunctionDecl* redecl : fn->redecls()) {
+          if (!redecl->isThisDeclarationADefinition() ||
+              !s_.sm().isInMainFile(s_.sm().getExpansionLoc(redecl->getLocation())))
+            continue;
+          if (!redecl->getPreviousDecl())
+            report(redecl->getLocation(),
+                   "'" + s_.name(redecl) +
+                       "' is defined here but not declared in the header (different parameters "
+                       "or return type?)");
+          else
+            checkLayer(ns, redecl->getLocation(), /*in_cpp=*/true);
+          ++checked;
+        }
+      }
+    }
+    if (checked == 0 && header)
+      report(s_.sm().getLocForStartOfFile(s_.sm().getMainFileID()),
+             "no layer API: a generated header declares, per layer, value_type, the shape "
+             "constants and forward in namespace <namespace>::<layer>");
+  }
+
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> makePublicApi(Session& s, std::string_view name) {
+  return std::make_unique<PublicApi>(s, std::string(name));
+}
+
+}  // namespace convgen::verifier
