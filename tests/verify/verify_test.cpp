@@ -111,14 +111,17 @@ TEST_CASE("every file the generator emits passes, for every ISA it implements") 
         files.emplace_back("/v/" + f.name, f.content);
       for (const auto& [path, content] : files) {
         INFO(path);
-        // --isa as verify_generated.cmake passes it; finding the ISA
-        // without it is tested on LayerInfo v2 initializers below.
-        VerifyOptions options;
-        options.isa = isa;
-        const VerifyResult r = convgen::verifyCode(content, path, options, files);
-        CHECK(lines(r) == std::vector<std::string>{});
-        CHECK(r.isa == isa);
-        CHECK(r.layers.size() == generated.plans.size());
+        // With --isa as verify_generated.cmake passes it, and without:
+        // then the verifier finds the ISA from the layers' info.isa.
+        for (bool given : {true, false}) {
+          INFO((given ? "--isa given" : "ISA detected from info.isa"));
+          VerifyOptions options;
+          if (given) options.isa = isa;
+          const VerifyResult r = convgen::verifyCode(content, path, options, files);
+          CHECK(lines(r) == std::vector<std::string>{});
+          CHECK(r.isa == isa);
+          CHECK(r.layers.size() == generated.plans.size());
+        }
       }
     }
   }
