@@ -82,9 +82,10 @@ inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o, std::
 }
 
 // Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
-// every row of every image, forward_partition() a share of them.
-inline void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
-                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+// every row of every image, forward_partition() a share of them. Not
+// inline: one copy serves every entry point (flash on a microcontroller).
+void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   (void)bias;  // nullptr when the layer has no bias
   for (std::int64_t g = 0; g < kG; ++g) {
     const T* x_g = input + (n * kC + g * kCg) * kH * kW;
@@ -97,8 +98,8 @@ inline void forward_rows(const T* input, const T* weight, const T* bias, T* outp
 }
 
 // The same from packed weights.
-inline void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
-                                std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   forward_rows(input, packed, nullptr, output, n, oh_lo, oh_hi);
 }
 
@@ -239,9 +240,10 @@ inline void interior_oc1(const T* x_g, const T* w_o, const T* b_o, T* y_o, std::
 }
 
 // Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
-// every row of every image, forward_partition() a share of them.
-inline void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
-                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+// every row of every image, forward_partition() a share of them. Not
+// inline: one copy serves every entry point (flash on a microcontroller).
+void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   (void)bias;  // nullptr when the layer has no bias
   for (std::int64_t g = 0; g < kG; ++g) {
     const T* x_g = input + (n * kC + g * kCg) * kH * kW;
@@ -254,8 +256,8 @@ inline void forward_rows(const T* input, const T* weight, const T* bias, T* outp
 }
 
 // The same from packed weights.
-inline void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
-                                std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   forward_rows(input, packed, nullptr, output, n, oh_lo, oh_hi);
 }
 
@@ -443,9 +445,10 @@ void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t
 }
 
 // Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
-// every row of every image, forward_partition() a share of them.
-inline void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
-                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+// every row of every image, forward_partition() a share of them. Not
+// inline: one copy serves every entry point (flash on a microcontroller).
+void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   (void)bias;  // nullptr when the layer has no bias
   for (std::int64_t g = 0; g < kG; ++g) {
     const T* x_g = input + (n * kC + g * kCg) * kH * kW;
@@ -481,8 +484,8 @@ inline void forward_rows(const T* input, const T* weight, const T* bias, T* outp
 }
 
 // The same from packed weights.
-inline void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
-                                std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   forward_rows(input, packed, nullptr, output, n, oh_lo, oh_hi);
 }
 
@@ -918,9 +921,10 @@ void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t
 }
 
 // Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
-// every row of every image, forward_partition() a share of them.
-inline void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
-                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+// every row of every image, forward_partition() a share of them. Not
+// inline: one copy serves every entry point (flash on a microcontroller).
+void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   (void)bias;  // nullptr when the layer has no bias
   for (std::int64_t g = 0; g < kG; ++g) {
     const T* x_g = input + (n * kC + g * kCg) * kH * kW;
@@ -957,8 +961,8 @@ inline void forward_rows(const T* input, const T* weight, const T* bias, T* outp
 }
 
 // The same from packed weights.
-inline void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
-                                std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   forward_rows(input, packed, packed + 432, output, n, oh_lo, oh_hi);
 }
 
@@ -1492,9 +1496,10 @@ void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t
 }
 
 // Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
-// every row of every image, forward_partition() a share of them.
-inline void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
-                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+// every row of every image, forward_partition() a share of them. Not
+// inline: one copy serves every entry point (flash on a microcontroller).
+void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   (void)bias;  // nullptr when the layer has no bias
   for (std::int64_t g = 0; g < kG; ++g) {
     const T* x_g = input + (n * kC + g * kCg) * kH * kW;
@@ -1532,8 +1537,8 @@ inline void forward_rows(const T* input, const T* weight, const T* bias, T* outp
 }
 
 // The same from packed weights.
-inline void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
-                                std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   forward_rows(input, packed, packed + 7920, output, n, oh_lo, oh_hi);
 }
 

@@ -85,7 +85,9 @@ double rate(const KernelPlan& plan, const IsaInfo& isa, std::int64_t pixels,
   const double store_use = (reduction / 2) / (reduction / 2 + isa.lanes);
   const std::int64_t out_w = plan.shapes.out_width;
   const double pixel_use = double(out_w) / double((out_w + pixels - 1) / pixels * pixels);
-  return fma_use * oc_use * store_use * pixel_use;
+  std::int64_t passes = 0;  // each block streams its group's input once
+  for (const ChannelBlock& b : blocksFor(og, vectors, isa.lanes)) passes += b.count;
+  return withInputTraffic(plan, fma_use * oc_use * store_use * pixel_use, passes);
 }
 
 }  // namespace

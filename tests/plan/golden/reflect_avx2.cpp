@@ -297,10 +297,11 @@ CONVGEN_TARGET_AVX2 inline void rows_oc3(const float* x_g, const float* w_o, con
 }
 
 // Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
-// every row of every image, forward_partition() a share of them.
-CONVGEN_TARGET_AVX2 inline void forward_rows(const T* input, const T* weight, const T* bias,
-                                             T* output, std::int64_t n, std::int64_t oh_lo,
-                                             std::int64_t oh_hi) noexcept {
+// every row of every image, forward_partition() a share of them. Not
+// inline: one copy serves every entry point (flash on a microcontroller).
+CONVGEN_TARGET_AVX2 void forward_rows(const T* input, const T* weight, const T* bias, T* output,
+                                      std::int64_t n, std::int64_t oh_lo,
+                                      std::int64_t oh_hi) noexcept {
   (void)bias;  // nullptr when the layer has no bias
   for (std::int64_t g = 0; g < kG; ++g) {
     const float* x_g = input + (n * kC + g * kCg) * kH * kW;
@@ -314,9 +315,9 @@ CONVGEN_TARGET_AVX2 inline void forward_rows(const T* input, const T* weight, co
 }
 
 // The same from packed weights.
-CONVGEN_TARGET_AVX2 inline void forward_packed_rows(const T* input, const T* packed, T* output,
-                                                    std::int64_t n, std::int64_t oh_lo,
-                                                    std::int64_t oh_hi) noexcept {
+CONVGEN_TARGET_AVX2 void forward_packed_rows(const T* input, const T* packed, T* output,
+                                             std::int64_t n, std::int64_t oh_lo,
+                                             std::int64_t oh_hi) noexcept {
   forward_rows(input, packed, packed + 54, output, n, oh_lo, oh_hi);
 }
 

@@ -958,9 +958,10 @@ inline void rows_oc3(const float* x_g, const float* w_o, const float* b_o, float
 }
 
 // Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
-// every row of every image, forward_partition() a share of them.
-inline void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
-                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+// every row of every image, forward_partition() a share of them. Not
+// inline: one copy serves every entry point (flash on a microcontroller).
+void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   (void)bias;  // nullptr when the layer has no bias
   for (std::int64_t g = 0; g < kG; ++g) {
     const float* x_g = input + (n * kC + g * kCg) * kH * kW;
@@ -974,8 +975,8 @@ inline void forward_rows(const T* input, const T* weight, const T* bias, T* outp
 }
 
 // The same from packed weights.
-inline void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
-                                std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   forward_rows(input, packed, packed + 54, output, n, oh_lo, oh_hi);
 }
 
