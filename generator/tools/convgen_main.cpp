@@ -6,7 +6,9 @@
 //                            write NAME.h and NAME.cpp (or NAME_<k>.cpp)
 //   convgen verify FILE... [--isa ISA]
 //                            check generated code's promises with Clang
-// Exit status: 0 success, 1 errors in the config, 2 usage errors.
+// Exit status (README.md, "Exit status"): 0 success, 1 errors in the config,
+// 2 usage errors, 3 I/O or tool failures (a config that cannot be read, an
+// output that cannot be written, a --report-compiler run that fails).
 #include "convgen/config.h"
 #include "convgen/emit.h"
 #include "convgen/output.h"
@@ -73,10 +75,11 @@ cl::opt<bool> no_source(
 
 constexpr int kExitConfigError = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitIo = 3;
 
 void printVersion(llvm::raw_ostream& os) { os << "convgen " << CONVGEN_VERSION << "\n"; }
 
-int fail(const llvm::Twine& message, int code = kExitConfigError) {
+int fail(const llvm::Twine& message, int code) {
   llvm::errs() << "convgen: error: " << message << "\n";
   return code;
 }
@@ -110,7 +113,7 @@ int reportObjectSizes(const convgen::ModelSpec& model, const convgen::GeneratedM
   if (!cxx) return fail("--report-compiler: cannot find '" + report_compiler + "'", kExitUsage);
   auto nm = llvm::sys::findProgramByName("llvm-nm-14");
   if (!nm) nm = llvm::sys::findProgramByName("llvm-nm");
-  if (!nm) return fail("--report-compiler needs llvm-nm (Debian package llvm-14)");
+  if (!nm) return fail("--report-compiler needs llvm-nm (Debian package llvm-14)", kExitIo);
   std::string ns_c = model.cpp_namespace;
   for (std::size_t at; (at = ns_c.find("::")) != std::string::npos;) ns_c.replace(at, 2, "_");
   std::vector<std::int64_t> bytes(model.layers.size(), 0);
@@ -120,17 +123,17 @@ int reportObjectSizes(const convgen::ModelSpec& model, const convgen::GeneratedM
     llvm::sys::path::append(source, file.name);
     llvm::SmallString<128> object;
     if (std::error_code ec = llvm::sys::fs::createTemporaryFile("convgen-report", "o", object))
-      return fail("cannot create a temporary file: " + ec.message());
+      return fail("cannot create a temporary file: " + ec.message(), kExitIo);
     llvm::FileRemover remove_object(object);
     std::vector<std::string> args = {"-std=c++17",        "-O2", "-c",   std::string(source), "-o",
                                      std::string(object), "-I",  out_dir};
     args.insert(args.end(), report_flags.begin(), report_flags.end());
-    if (std::string error = run(*cxx, args, nullptr); !error.empty()) return fail(error);
+    if (std::string error = run(*cxx, args, nullptr); !error.empty()) return fail(error, kExitIo);
     std::string symbols;
     if (std::string error = run(
             *nm, {"--print-size", "--defined-only", "--demangle", std::string(object)}, &symbols);
         !error.empty())
-      return fail(error);
+      return fail(error, kExitIo);
     llvm::SmallVector<llvm::StringRef, 64> lines;
     llvm::StringRef(symbols).split(lines, '\n', -1, false);
     for (llvm::StringRef line : lines) {
@@ -163,14 +166,11 @@ int reportObjectSizes(const convgen::ModelSpec& model, const convgen::GeneratedM
 int generate(convgen::ModelSpec& model) {
   if (shards < 1 || shards > 1024) return fail("--shards must be between 1 and 1024", kExitUsage);
   if (unroll_budget < 1) return fail("--unroll-budget must be positive", kExitUsage);
-  const std::string stem = convgen::configStem(model.config_name);
-  if (stem.empty())
-    return fail("config file name '" + model.config_name +
-                "' cannot name generated files: use letters, digits, '_' and '-' before .yaml");
+  // The config's file name was validated with the rest (configFileStem).
   if (!isa_override.empty()) {
     const std::optional<convgen::Isa> isa = convgen::parseIsaName(isa_override);
     if (!isa)
-      return fail("unknown --isa '" + isa_override + "' (scalar, avx2, avx512, neon, native)",
+      return fail("unknown --isa '" + isa_override + "' (" + convgen::isaNameList() + ", native)",
                   kExitUsage);
     for (convgen::LayerSpec& layer : model.layers) layer.isa = *isa;
   }
@@ -178,7 +178,8 @@ int generate(convgen::ModelSpec& model) {
     if (!convgen::isIsaImplemented(layer.isa))
       return fail("layer '" + layer.name + "': isa '" +
                   llvm::StringRef(convgen::toString(layer.isa)) +
-                  "' is not implemented by convgen " CONVGEN_VERSION " (available: scalar)");
+                  "' is not implemented by convgen " CONVGEN_VERSION,
+                  kExitConfigError);
   convgen::GenerateOptions options;
   options.shards = shards;
   options.plan.unroll_budget = unroll_budget;
@@ -187,7 +188,7 @@ int generate(convgen::ModelSpec& model) {
   // the output directory as it was.
   const convgen::GeneratedModel generated = convgen::generateModel(model, options);
   if (std::string error = convgen::writeFilesIfChanged(out_dir, generated.files); !error.empty())
-    return fail(error);
+    return fail(error, kExitIo);
   if (report) convgen::printGenerationReport(generated, llvm::outs());
   if (report && !report_compiler.empty()) return reportObjectSizes(model, generated);
   return 0;
@@ -217,7 +218,10 @@ int main(int argc, char** argv) {
 
   llvm::SourceMgr sm;
   convgen::Diagnostics diags(sm);
-  std::optional<convgen::ModelSpec> model = convgen::loadConfigFile(config_path, sm, diags);
+  std::string read_error;
+  const std::optional<unsigned> buffer = convgen::readConfigFile(config_path, sm, &read_error);
+  if (!buffer) return fail("cannot read config '" + config_path + "': " + read_error, kExitIo);
+  std::optional<convgen::ModelSpec> model = convgen::loadConfig(sm, *buffer, diags);
   if (!model) {
     diags.print(llvm::errs(), /*show_source=*/!no_source);
     return kExitConfigError;

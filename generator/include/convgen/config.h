@@ -11,6 +11,7 @@
 
 #include "convgen/diagnostics.h"
 #include "convgen/spec.h"
+#include "convgen/validate.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/SMLoc.h"
 
@@ -84,7 +85,8 @@ struct RawConfig {
 };
 
 // Stage 1: YAML structure and value types (unknown, missing and duplicate
-// keys; non-integers; too-large values). Returns nullopt only when the file
+// keys, as config_keys.h lists them; tags; nulls; empty flow entries;
+// non-decimal integers; too-large values). Returns nullopt only when the file
 // cannot be walked at all; otherwise diagnoses and returns what it could read.
 std::optional<RawConfig> parseConfig(llvm::SourceMgr& sm, unsigned buffer_id, Diagnostics& diags);
 
@@ -95,13 +97,16 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
 // Both stages over a buffer already in `sm`.
 std::optional<ModelSpec> loadConfig(llvm::SourceMgr& sm, unsigned buffer_id, Diagnostics& diags);
 
-// Reads `path` into `sm` and loads it. A file that cannot be read is
-// reported as `path: error: ...`.
+// Reads `path` into `sm`: only a regular file (never a FIFO, a device or a
+// directory, which are refused without reading or blocking) of at most
+// kMaxConfigBytes. Returns the buffer's id, or nullopt with *error saying why
+// (an I/O failure, not a config error).
+std::optional<unsigned> readConfigFile(llvm::StringRef path, llvm::SourceMgr& sm,
+                                       std::string* error);
+
+// readConfigFile() and loadConfig(). A file that cannot be read is reported
+// as `error: cannot read config 'path': ...`, without a location.
 std::optional<ModelSpec> loadConfigFile(llvm::StringRef path, llvm::SourceMgr& sm,
                                         Diagnostics& diags);
-
-// True when `s` may be spliced into C++ as an identifier: [A-Za-z_][A-Za-z0-9_]*,
-// not a keyword, not reserved. `why` says what is wrong otherwise.
-bool isSafeIdentifier(llvm::StringRef s, std::string* why);
 
 }  // namespace convgen

@@ -1,7 +1,12 @@
 // User-facing diagnostics: `file:line:col: error: message`, followed by the
 // source line and a caret, as clang prints them. Problems in a config are
 // collected (every problem is reported, not only the first) and printed in
-// source order. Internal bugs are asserts, never diagnostics.
+// source order. Internal bugs are CONVGEN_CHECKs, never diagnostics.
+//
+// Printing is bounded whatever the input: at most kMaxShownDiagnostics are
+// printed (then one line counts the rest), each source line is clipped to a
+// window of kSourceWindow columns around the caret, and the whole text goes
+// out in one write.
 #pragma once
 
 #include <string>
@@ -13,6 +18,9 @@
 #include "llvm/Support/raw_ostream.h"
 
 namespace convgen {
+
+inline constexpr std::size_t kMaxShownDiagnostics = 100;
+inline constexpr std::size_t kSourceWindow = 80;
 
 class Diagnostics {
  public:
@@ -27,9 +35,11 @@ class Diagnostics {
   bool hasErrors() const { return !errors_.empty(); }
   std::size_t errorCount() const { return errors_.size(); }
 
-  // Prints every error, in source order. `show_source` adds the source line
-  // and a caret under each.
-  void print(llvm::raw_ostream& os, bool show_source = true) const;
+  // Prints the first `max_shown` errors in source order, then "N more
+  // errors not shown" when there are more. `show_source` adds the source
+  // line (clipped around the caret) and a caret under each.
+  void print(llvm::raw_ostream& os, bool show_source = true,
+             std::size_t max_shown = kMaxShownDiagnostics) const;
   // The `file:line:col: error: message` lines only, in source order.
   std::vector<std::string> lines() const;
 
@@ -42,6 +52,8 @@ class Diagnostics {
     unsigned order;  // arrival order, to keep sorting stable
   };
   std::vector<Entry> sorted() const;
+  std::string header(const Entry& e) const;
+  std::string sourceAndCaret(llvm::SMLoc loc) const;
 
   llvm::SourceMgr& sm_;
   std::vector<Entry> errors_;
