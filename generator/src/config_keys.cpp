@@ -52,13 +52,17 @@ const ConfigKey* findConfigKey(KeyScope scope, std::string_view name) {
 }
 
 std::string valueText(const ConfigKey& key) {
+  // "`a`, `b`, `c`" from a list "a, b, c" (no '|': it would split a
+  // Markdown table's cell).
   auto words = [](const std::string& list) {
-    std::string out;
-    for (char c : list) out += c == ',' ? '|' : c;
-    std::string squeezed;
-    for (char c : out)
-      if (c != ' ') squeezed += c;
-    return "`" + squeezed + "`";
+    std::string out = "`";
+    for (char c : list) out += c == ',' ? std::string("`,") : std::string(1, c);
+    std::string fixed;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      fixed += out[i];
+      if (out[i] == ',' && i + 1 < out.size() && out[i + 1] == ' ') fixed += " `", ++i;
+    }
+    return fixed + "`";
   };
   switch (key.kind) {
     case ValueKind::String:
@@ -72,7 +76,7 @@ std::string valueText(const ConfigKey& key) {
     case ValueKind::Padding:
       return "int, list of 2 ints, " + words(paddingWordList());
     case ValueKind::Bool:
-      return "`true`|`false`";
+      return "`true`, `false`";
     case ValueKind::LayerList:
       return "list of layer mappings";
     case ValueKind::Word:
