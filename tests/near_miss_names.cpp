@@ -86,8 +86,8 @@ int main(int argc, char** argv) {
   int failures = 0, skipped = 0;
   for (const convgen::IsaInfo& info : convgen::isaTable()) {
     const std::string isa(info.name);
-    std::string config = "namespace: " + names[0] + "::" + names[1] + "\nisa: " + isa +
-                         "\nlayers:\n";
+    std::string config =
+        "namespace: " + names[0] + "::" + names[1] + "\nisa: " + isa + "\nlayers:\n";
     for (const std::string& name : names)
       config += "  - {name: " + name +
                 ", input_shape: [1, 2, 6, 7], in_channels: 2, out_channels: 4, kernel_size: 3, "
@@ -130,7 +130,8 @@ int main(int argc, char** argv) {
         commands.push_back({cxx, "-std=gnu++17", "-fsyntax-only", "-Wall", "-Werror", "-I", dir,
                             "-x", "c++", path});
       if (llvm::StringRef(file.name).endswith(".h") && !cc.empty())
-        commands.push_back({cc, "-std=gnu11", "-fsyntax-only", "-Wall", "-Werror", "-x", "c", path});
+        commands.push_back(
+            {cc, "-std=gnu11", "-fsyntax-only", "-Wall", "-Werror", "-x", "c", path});
       for (const std::vector<std::string>& command : commands) {
         const std::string error = compile(command, log);
         std::printf("%s %s: %s %s\n", error.empty() ? "PASS" : "FAIL", isa.c_str(),

@@ -44,11 +44,10 @@ const std::vector<PaddingModeName>& paddingModeTable() {
 }
 
 const std::vector<DTypeName>& dtypeTable() {
-  static const std::vector<DTypeName> kTable = {
-      {DType::Float32, "float32", "float", "Float"},
-      {DType::Float64, "float64", "double", "Double"},
-      {DType::Int32, "int32", "std::int32_t", "Int"},
-      {DType::Int64, "int64", "std::int64_t", "Long"}};
+  static const std::vector<DTypeName> kTable = {{DType::Float32, "float32", "float", "Float"},
+                                                {DType::Float64, "float64", "double", "Double"},
+                                                {DType::Int32, "int32", "std::int32_t", "Int"},
+                                                {DType::Int64, "int64", "std::int64_t", "Long"}};
   return kTable;
 }
 

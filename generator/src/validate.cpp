@@ -4,10 +4,11 @@
 // layer's are LayerValidator's (validate_layer.h); names' are
 // reserved_names.cpp's. Every rule whose inputs are usable runs, so one pass
 // reports every problem.
+#include "convgen/validate.h"
+
 #include <limits>
 
 #include "convgen/config.h"
-#include "convgen/validate.h"
 #include "llvm/ADT/StringMap.h"
 #include "validate_layer.h"
 
@@ -23,11 +24,13 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
   // file's start, so that `check` refuses what `generate` would.
   if (configFileStem(raw.config_name).empty()) {
     llvm::SMLoc file_start;
-    if (const unsigned id = raw.loc.isValid() ? diags.sourceMgr().FindBufferContainingLoc(raw.loc) : 0)
-      file_start = llvm::SMLoc::getFromPointer(diags.sourceMgr().getMemoryBuffer(id)->getBufferStart());
+    if (const unsigned id =
+            raw.loc.isValid() ? diags.sourceMgr().FindBufferContainingLoc(raw.loc) : 0)
+      file_start =
+          llvm::SMLoc::getFromPointer(diags.sourceMgr().getMemoryBuffer(id)->getBufferStart());
     diags.error(file_start, "config file name '" + excerpt(raw.config_name) +
-                             "' cannot name generated files: use letters, digits, '_' and '-' "
-                             "(starting with a letter or digit) before .yaml");
+                                "' cannot name generated files: use letters, digits, '_' and '-' "
+                                "(starting with a letter or digit) before .yaml");
     ok = false;
   }
   if (raw.cpp_namespace.usable()) {

@@ -48,8 +48,8 @@ std::optional<LayerSpec> LayerValidator::run() {
   const bool mode_padding_ok = input_ok && padding_ok && modePadding();
   const bool fits = input_ok && padding_ok && kernel_ok && dilation_ok && kernelFits();
   const bool dtype_ok = dtypeSupport(dilation_ok);
-  if (!(name_ok && enums_ok && groups_ok && channels_ok && kernel_ok && stride_ok &&
-        dilation_ok && input_ok && padding_ok && mode_padding_ok && fits && dtype_ok))
+  if (!(name_ok && enums_ok && groups_ok && channels_ok && kernel_ok && stride_ok && dilation_ok &&
+        input_ok && padding_ok && mode_padding_ok && fits && dtype_ok))
     return std::nullopt;
   if (!sizes()) return std::nullopt;
   return spec_;
@@ -184,10 +184,10 @@ bool LayerValidator::kernel() {
         stride = r_.stride.values;
         if (!r_.stride.is_list) stride.push_back(stride[0]);
       }
-      diags_.error(k.loc, "expected stride to be a single integer value or a list of " +
-                              llvm::Twine(dims) +
-                              " values to match the convolution dimensions, but got stride=" +
-                              listText(stride));
+      diags_.error(
+          k.loc,
+          "expected stride to be a single integer value or a list of " + llvm::Twine(dims) +
+              " values to match the convolution dimensions, but got stride=" + listText(stride));
     }
     return false;
   }
@@ -195,8 +195,7 @@ bool LayerValidator::kernel() {
       k.values.size() == 2 ? Hw{k.values[0], k.values[1]} : Hw{k.values[0], k.values[0]};
   if (kernel.h < 0 || kernel.w < 0) {
     diags_.error(k.loc, "Trying to create tensor with negative dimension " +
-                            llvm::Twine(kernel.h < 0 ? kernel.h : kernel.w) + ": " +
-                            weightShape());
+                            llvm::Twine(kernel.h < 0 ? kernel.h : kernel.w) + ": " + weightShape());
     return false;
   }
   if (kernel.h == 0 || kernel.w == 0) {

@@ -13,10 +13,10 @@ const TorchOnlyDType* findTorchOnlyDType(llvm::StringRef word) {
   // it convolves the rest (integers only undilated), which convgen does not
   // generate.
   static const TorchOnlyDType kTable[] = {
-      {"float16", "Half", false}, {"half", "Half", false},    {"bool", "Bool", false},
-      {"int8", "Char", true},     {"int16", "Short", true},   {"short", "Short", true},
-      {"uint8", "Byte", true},    {"bfloat16", "", true},     {"complex64", "", true},
-      {"cfloat", "", true},       {"complex128", "", true},   {"cdouble", "", true}};
+      {"float16", "Half", false}, {"half", "Half", false},  {"bool", "Bool", false},
+      {"int8", "Char", true},     {"int16", "Short", true}, {"short", "Short", true},
+      {"uint8", "Byte", true},    {"bfloat16", "", true},   {"complex64", "", true},
+      {"cfloat", "", true},       {"complex128", "", true}, {"cdouble", "", true}};
   for (const TorchOnlyDType& row : kTable)
     if (word == llvm::StringRef(row.name.data(), row.name.size())) return &row;
   return nullptr;
@@ -79,9 +79,9 @@ bool LayerValidator::modePadding() {
   switch (spec_.padding_mode) {
     case PaddingMode::Zeros:
       if (empty && (pad.top || pad.bottom || pad.left || pad.right))
-        diags_.error(r_.input_shape.loc,
-                     "Only zero batch or zero channel inputs are supported, but got input shape: " +
-                         input);
+        diags_.error(
+            r_.input_shape.loc,
+            "Only zero batch or zero channel inputs are supported, but got input shape: " + input);
       break;
     case PaddingMode::Reflect:
       if (empty) {
@@ -93,16 +93,14 @@ bool LayerValidator::modePadding() {
         diags_.error(at,
                      "Argument #4: Padding size should be less than the corresponding input "
                      "dimension, but got: padding (" +
-                         llvm::Twine(pad.left) + ", " + llvm::Twine(pad.right) +
-                         ") at dimension " + llvm::Twine(rank - 1) + " of input " +
-                         llvm::Twine(rank));
+                         llvm::Twine(pad.left) + ", " + llvm::Twine(pad.right) + ") at dimension " +
+                         llvm::Twine(rank - 1) + " of input " + llvm::Twine(rank));
       if (pad.top >= spec_.in_height || pad.bottom >= spec_.in_height)
         diags_.error(at,
                      "Argument #6: Padding size should be less than the corresponding input "
                      "dimension, but got: padding (" +
-                         llvm::Twine(pad.top) + ", " + llvm::Twine(pad.bottom) +
-                         ") at dimension " + llvm::Twine(rank - 2) + " of input " +
-                         llvm::Twine(rank));
+                         llvm::Twine(pad.top) + ", " + llvm::Twine(pad.bottom) + ") at dimension " +
+                         llvm::Twine(rank - 2) + " of input " + llvm::Twine(rank));
       break;
     case PaddingMode::Replicate:
       if (empty)
@@ -116,8 +114,8 @@ bool LayerValidator::modePadding() {
         diags_.error(r_.padding_mode.loc, "Invalid padding size, expected 2 but got 4");
         break;
       }
-      if (pad.top > spec_.in_height || pad.bottom > spec_.in_height ||
-          pad.left > spec_.in_width || pad.right > spec_.in_width)
+      if (pad.top > spec_.in_height || pad.bottom > spec_.in_height || pad.left > spec_.in_width ||
+          pad.right > spec_.in_width)
         diags_.error(at, "Padding value causes wrapping around more than once.");
       break;
   }
@@ -146,11 +144,10 @@ bool LayerValidator::kernelFits() {
   const ConvExtent h = heightExtent(spec_), w = widthExtent(spec_);
   if (!h.padded || !w.padded || !h.dilated_kernel || !w.dilated_kernel) return true;
   if (*h.padded >= *h.dilated_kernel && *w.padded >= *w.dilated_kernel) return true;
-  diags_.error(r_.kernel_size.loc,
-               "Calculated padded input size per channel: (" + text(h.padded) + " x " +
-                   text(w.padded) + "). Kernel size: (" + text(h.dilated_kernel) + " x " +
-                   text(w.dilated_kernel) +
-                   "). Kernel size can't be greater than actual input size");
+  diags_.error(r_.kernel_size.loc, "Calculated padded input size per channel: (" + text(h.padded) +
+                                       " x " + text(w.padded) + "). Kernel size: (" +
+                                       text(h.dilated_kernel) + " x " + text(w.dilated_kernel) +
+                                       "). Kernel size can't be greater than actual input size");
   return false;
 }
 
@@ -166,9 +163,10 @@ bool LayerValidator::dtypeSupport(bool dilation_ok) {
     if (const TorchOnlyDType* t = findTorchOnlyDType(word)) {
       const llvm::StringRef type(t->torch_name.data(), t->torch_name.size());
       if (!t->torch_convolves)
-        diags_.error(r_.dtype.loc, dilated(dilation_ok)
-                                       ? "\"slow_conv_dilated<>\" not implemented for '" + type + "'"
-                                       : "\"slow_conv2d_cpu\" not implemented for '" + type + "'");
+        diags_.error(r_.dtype.loc,
+                     dilated(dilation_ok)
+                         ? "\"slow_conv_dilated<>\" not implemented for '" + type + "'"
+                         : "\"slow_conv2d_cpu\" not implemented for '" + type + "'");
       else if (!type.empty() && dilated(dilation_ok))  // PyTorch fails first
         diags_.error(r_.dilation.loc, "\"slow_conv_dilated<>\" not implemented for '" + type + "'");
       else

@@ -110,7 +110,8 @@ Located<std::int64_t> YamlWalker::readInt(const Value& v, llvm::StringRef key) {
   Located<std::int64_t> out;
   out.present = true;
   out.loc = v.loc;
-  if (yaml::ScalarNode* s = scalar(v, key, "an integer")) out.ok = readIntScalar(*s, key, out.value);
+  if (yaml::ScalarNode* s = scalar(v, key, "an integer"))
+    out.ok = readIntScalar(*s, key, out.value);
   return out;
 }
 

@@ -29,11 +29,12 @@
 // What LLVM accepts silently and convgen does not: a tag (`!!str 3` would
 // read as 3, `!!python/object:... conv` as `conv`), and an empty entry of a
 // flow collection (`[1,,3]` would read as [1, 3]). check() diagnoses both.
+#include "yaml_walker.h"
+
 #include <algorithm>
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringMap.h"
-#include "yaml_walker.h"
 
 namespace convgen::detail {
 

@@ -177,8 +177,8 @@ int generate(convgen::ModelSpec& model) {
   for (const convgen::LayerSpec& layer : model.layers)
     if (!convgen::isIsaImplemented(layer.isa))
       return fail("layer '" + layer.name + "': isa '" +
-                  llvm::StringRef(convgen::toString(layer.isa)) +
-                  "' is not implemented by convgen " CONVGEN_VERSION,
+                      llvm::StringRef(convgen::toString(layer.isa)) +
+                      "' is not implemented by convgen " CONVGEN_VERSION,
                   kExitConfigError);
   convgen::GenerateOptions options;
   options.shards = shards;

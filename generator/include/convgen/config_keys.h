@@ -10,9 +10,23 @@
 namespace convgen {
 
 enum class KeyId {
-  Namespace, TopIsa, Layers,
-  Name, InputShape, InChannels, OutChannels, KernelSize, Stride, Padding, Dilation, Groups,
-  Bias, PaddingMode, DType, Isa, Device,
+  Namespace,
+  TopIsa,
+  Layers,
+  Name,
+  InputShape,
+  InChannels,
+  OutChannels,
+  KernelSize,
+  Stride,
+  Padding,
+  Dilation,
+  Groups,
+  Bias,
+  PaddingMode,
+  DType,
+  Isa,
+  Device,
 };
 
 // Where a key may appear: the top-level mapping, or a layer's mapping.
