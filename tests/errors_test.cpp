@@ -361,3 +361,34 @@ TEST_CASE("a regular file over the size limit is refused before it is read", "[e
   REQUIRE(::truncate(big.c_str(), static_cast<off_t>(convgen::kMaxConfigBytes)) == 0);
   CHECK(readConfig(big).ok);
 }
+
+TEST_CASE("only the earliest kMaxStoredDiagnostics are stored; the rest are counted",
+          "[errors][print]") {
+  const std::size_t n = convgen::kMaxStoredDiagnostics + 2000;
+  const std::string text(n, 'x');
+  llvm::SourceMgr sm;
+  convgen::Diagnostics diags(sm);
+  const unsigned id =
+      sm.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "x.yaml"), llvm::SMLoc());
+  const char* start = sm.getMemoryBuffer(id)->getBufferStart();
+  // Reported from the last column to the first: the earliest must win.
+  for (std::size_t i = n; i-- > 0;)
+    diags.error(llvm::SMLoc::getFromPointer(start + i), "e" + llvm::Twine(i));
+  CHECK(diags.errorCount() == n);
+  const std::vector<std::string> lines = diags.lines();
+  REQUIRE(lines.size() == convgen::kMaxStoredDiagnostics);
+  CHECK(lines.front() == "x.yaml:1:1: error: e0");
+  CHECK(lines.back() == "x.yaml:1:" + std::to_string(convgen::kMaxStoredDiagnostics) +
+                            ": error: e" + std::to_string(convgen::kMaxStoredDiagnostics - 1));
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  diags.print(os, /*show_source=*/false);
+  const std::vector<std::string> printed_lines = splitLines(os.str());
+  REQUIRE(printed_lines.size() == convgen::kMaxShownDiagnostics + 1);
+  CHECK(printed_lines.back() == std::to_string(n - convgen::kMaxShownDiagnostics) +
+                                    " more errors not shown (100 of " + std::to_string(n) +
+                                    " printed)");
+  // A reader's own unstored count adds to the total.
+  diags.countUnstored(5);
+  CHECK(diags.errorCount() == n + 5);
+}

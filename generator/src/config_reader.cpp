@@ -255,6 +255,7 @@ std::optional<RawConfig> parseConfig(llvm::SourceMgr& sm, unsigned buffer_id, Di
   }
   if (stream.failed()) return std::nullopt;  // only the syntax error is reported
   for (const YamlWalker::Pending& p : walker.diagnostics()) diags.error(p.loc, p.message);
+  diags.countUnstored(walker.unstored());
   return cfg;
 }
 

@@ -61,14 +61,30 @@ void Diagnostics::error(llvm::SMLoc loc, const llvm::Twine& message) {
   std::string text;
   text.reserve(raw.size());
   for (char c : raw) appendEscaped(text, c);
-  errors_.push_back({loc, std::move(text), static_cast<unsigned>(errors_.size())});
+  Entry entry{loc, std::move(text), arrivals_++};
+  if (errors_.size() < kMaxStoredDiagnostics) {
+    errors_.push_back(std::move(entry));
+    return;
+  }
+  // Full: keep the earliest in source order.
+  ++unstored_;
+  if (!heap_) std::make_heap(errors_.begin(), errors_.end(), earlier), heap_ = true;
+  if (!earlier(entry, errors_.front())) return;
+  std::pop_heap(errors_.begin(), errors_.end(), earlier);
+  errors_.back() = std::move(entry);
+  std::push_heap(errors_.begin(), errors_.end(), earlier);
+}
+
+bool Diagnostics::earlier(const Entry& a, const Entry& b) {
+  const std::less<const char*> before;
+  if (a.loc.getPointer() != b.loc.getPointer())
+    return before(a.loc.getPointer(), b.loc.getPointer());
+  return a.order < b.order;
 }
 
 std::vector<Diagnostics::Entry> Diagnostics::sorted() const {
   std::vector<Entry> out = errors_;
-  std::stable_sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
-    return a.loc.getPointer() < b.loc.getPointer();
-  });
+  std::sort(out.begin(), out.end(), earlier);
   return out;
 }
 
@@ -140,10 +156,10 @@ void Diagnostics::print(llvm::raw_ostream& os, bool show_source, std::size_t max
     out += '\n';
     if (show_source && entries[i].loc.isValid()) out += sourceAndCaret(entries[i].loc);
   }
-  if (shown < entries.size())
-    out += std::to_string(entries.size() - shown) + " more error" +
-           (entries.size() - shown == 1 ? "" : "s") + " not shown (" + std::to_string(shown) +
-           " of " + std::to_string(entries.size()) + " printed)\n";
+  const std::size_t total = errorCount();
+  if (shown < total)
+    out += std::to_string(total - shown) + " more error" + (total - shown == 1 ? "" : "s") +
+           " not shown (" + std::to_string(shown) + " of " + std::to_string(total) + " printed)\n";
   os << out;
   os.flush();
 }

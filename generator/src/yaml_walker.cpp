@@ -53,6 +53,12 @@ void YamlWalker::report(llvm::SMLoc loc, const llvm::Twine& message) {
   // A node made after a parse error may have no location; the caller
   // drops every diagnostic of the walk then, but stay in the file anyway.
   if (!p || p < text_.begin() || p > text_.end()) loc = llvm::SMLoc::getFromPointer(text_.begin());
+  // The walk reports in document order (nearly: a missing key after the
+  // mapping's other problems), so the first ones kept are the earliest.
+  if (pending_.size() >= kMaxStoredDiagnostics) {
+    ++unstored_;
+    return;
+  }
   pending_.push_back({loc, message.str()});
 }
 

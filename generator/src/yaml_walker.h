@@ -44,7 +44,9 @@ class YamlWalker {
     llvm::SMLoc loc;
     std::string message;
   };
+  // At most kMaxStoredDiagnostics; unstored() counts the rest.
   const std::vector<Pending>& diagnostics() const { return pending_; }
+  std::size_t unstored() const { return unstored_; }
 
   // Where to point at `n`: a flow collection at its bracket, an alias at its
   // '*' (LLVM gives both the position of what follows).
@@ -86,6 +88,7 @@ class YamlWalker {
   llvm::StringRef text_;
   llvm::SourceMgr& sm_;
   std::vector<Pending> pending_;
+  std::size_t unstored_ = 0;
   llvm::SMLoc too_deep_;
   llvm::DenseSet<const yaml::Node*> checked_;
   const char* flow_scanned_until_ = nullptr;
