@@ -36,12 +36,6 @@ const std::vector<ConfigKey>& configKeys() {
   return kKeys;
 }
 
-const ConfigKey& configKey(KeyId id) {
-  for (const ConfigKey& key : configKeys())
-    if (key.id == id) return key;
-  internalError("a KeyId missing from the config-key table", __FILE__, __LINE__);
-}
-
 const ConfigKey* findConfigKey(KeyScope scope, std::string_view name) {
   for (const ConfigKey& key : configKeys())
     if (key.scope == scope && key.name == name) return &key;

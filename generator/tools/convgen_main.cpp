@@ -6,7 +6,7 @@
 //                            write NAME.h and NAME.cpp (or NAME_<k>.cpp)
 //   convgen verify FILE... [--isa ISA]
 //                            check generated code's promises with Clang
-// Exit status (README.md, "Exit status"): 0 success, 1 errors in the config,
+// Exit status (README.md's exit-status table): 0 success, 1 errors in the config,
 // 2 usage errors, 3 I/O or tool failures (a config that cannot be read, an
 // output that cannot be written, a --report-compiler run that fails).
 #include "convgen/config.h"
@@ -42,10 +42,11 @@ cl::opt<std::string> config_path(cl::Positional, cl::Required, cl::desc("<config
 cl::opt<std::string> out_dir("out-dir", cl::Required, cl::desc("Directory to write into"),
                              cl::value_desc("dir"), cl::sub(generate_cmd),
                              cl::cat(convgen_options));
-cl::opt<std::string> isa_override("isa",
-                                  cl::desc("Target of every layer, overriding the config: scalar"),
-                                  cl::value_desc("isa"), cl::sub(generate_cmd),
-                                  cl::cat(convgen_options));
+// The ISA names come from isa.h's table.
+const std::string isa_help =
+    "Target of every layer, overriding the config: " + convgen::isaNameList() + " or native";
+cl::opt<std::string> isa_override("isa", cl::desc(isa_help), cl::value_desc("isa"),
+                                  cl::sub(generate_cmd), cl::cat(convgen_options));
 cl::opt<int> shards("shards", cl::desc("Spread the layers over this many .cpp files"), cl::init(1),
                     cl::sub(generate_cmd), cl::cat(convgen_options));
 cl::opt<std::int64_t> unroll_budget(

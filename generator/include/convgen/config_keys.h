@@ -56,7 +56,6 @@ struct ConfigKey {
 
 // Every key, top-level keys first, each scope in README order.
 const std::vector<ConfigKey>& configKeys();
-const ConfigKey& configKey(KeyId id);
 // The row named `name` in `scope`, or nullptr.
 const ConfigKey* findConfigKey(KeyScope scope, std::string_view name);
 
