@@ -1001,7 +1001,8 @@ TEST_CASE("every reserved name is refused, near misses are accepted", "[config][
   std::map<std::string, std::size_t> seen;
   for (const convgen::ReservedNames& cls : convgen::reservedNameTable()) {
     INFO(cls.why);
-    CHECK((cls.names.empty() != cls.prefix.empty()));
+    // Exactly one of: a list, a prefix, a pattern.
+    CHECK(!cls.names.empty() + !cls.prefix.empty() + (cls.matches != nullptr) == 1);
     for (std::string_view name : cls.names) {
       INFO(name);
       CHECK(++seen[std::string(name)] == 1);  // one class per name
@@ -1015,6 +1016,25 @@ TEST_CASE("every reserved name is refused, near misses are accepted", "[config][
       CHECK_FALSE(convgen::isSafeIdentifier(std::string(cls.prefix) + "X", &why));
       CHECK(why == cls.why);
     }
+  }
+  // The NEON pattern: intrinsics and types, not their near misses.
+  std::string neon_why;
+  for (const convgen::ReservedNames& cls : convgen::reservedNameTable())
+    if (cls.matches) neon_why = std::string(cls.why);
+  REQUIRE(llvm::StringRef(neon_why).contains("arm_neon.h"));
+  for (const char* name : {"vaddq_f32", "vld1q_u8", "vld2q_bf16", "vld1_p64_x4", "vmull_p128",
+                           "float32x4_t", "int8x16x2_t", "uint64x1_t", "poly128_t", "bfloat16x8_t",
+                           "float16_t"}) {
+    INFO(name);
+    std::string why;
+    CHECK_FALSE(convgen::isSafeIdentifier(name, &why));
+    CHECK(why == neon_why);
+  }
+  for (const char* name : {"vgg16", "conv_f32", "v_f32", "vaddq_f33", "vaddq_x32", "vld1_f32_x5",
+                           "float32", "int8x16", "float32x_t", "Float32_t", "charx4_t", "vAdd_f32"}) {
+    INFO(name);
+    std::string why;
+    CHECK(convgen::isSafeIdentifier(name, &why));
   }
   for (const char* name : {"Convgen", "conv_gen", "CONVGEN", "convgen2", "linux_1", "Linux",
                            "int32", "int32_t2", "free_layer", "Free", "size", "Std", "mains",

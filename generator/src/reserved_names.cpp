@@ -1,8 +1,8 @@
 // Names a generated file cannot use, one table of classes. A layer name or a
 // namespace component becomes a C++ namespace, part of an extern "C" symbol
 // `<ns>_<name>_forward`, and sits next to the code's own names and what its
-// headers (<stdint.h>, <array>, <cstdint>, <immintrin.h>, <arm_neon.h>)
-// declare; under -std=gnu++17 GCC also predefines `linux` and `unix` as
+// headers (<stdint.h>, <array>, <cstdint>, <immintrin.h> with glibc's
+// <stdlib.h>, <arm_neon.h>) declare; under -std=gnu++17 GCC also predefines `linux` and `unix` as
 // macros. Each class's names either break the build or change the meaning
 // of the generated code.
 #include <algorithm>
@@ -12,6 +12,58 @@
 #include "llvm/ADT/StringExtras.h"
 
 namespace convgen {
+namespace {
+
+bool allDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// <arm_neon.h>'s 4,350 functions (GCC 12) are all v<name>_<type><bits>,
+// optionally _x2/_x3/_x4 (vld1q_f32, vaddq_s8, vld1_f32_x2); its types are
+// <int|uint|float|poly|bfloat><bits>[x<lanes>[x<count>]]_t.
+bool isNeonName(std::string_view s) {
+  const bool lower = std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (!lower) return false;
+  if (s.size() > 2 && s.substr(s.size() - 2) == "_t") {
+    std::string_view t = s.substr(0, s.size() - 2);
+    bool base = false;
+    for (std::string_view b : {"bfloat", "float", "poly", "uint", "int"})
+      if (t.substr(0, b.size()) == b) {
+        t.remove_prefix(b.size());
+        base = true;
+        break;
+      }
+    if (!base) return false;
+    // <bits>, then any number of x<count>
+    for (std::size_t x = t.find('x');; x = t.find('x')) {
+      if (!allDigits(t.substr(0, x))) return false;
+      if (x == std::string_view::npos) return true;
+      t.remove_prefix(x + 1);
+    }
+  }
+  if (s.size() < 4 || s[0] != 'v') return false;
+  std::string_view t = s;
+  if (t.size() > 3 && t.substr(t.size() - 3, 2) == "_x" && t.back() >= '2' && t.back() <= '4')
+    t.remove_suffix(3);
+  const std::size_t last = t.rfind('_');
+  if (last == std::string_view::npos || last < 2) return false;
+  std::string_view suffix = t.substr(last + 1);
+  bool type = false;
+  for (std::string_view k : {"bf", "s", "u", "f", "p"})
+    if (suffix.substr(0, k.size()) == k) {
+      suffix.remove_prefix(k.size());
+      type = true;
+      break;
+    }
+  if (!type) return false;
+  for (std::string_view bits : {"8", "16", "32", "64", "128"})
+    if (suffix == bits) return true;
+  return false;
+}
+
+}  // namespace
 
 const std::vector<ReservedNames>& reservedNameTable() {
   static const std::vector<ReservedNames> kTable = {
@@ -36,8 +88,22 @@ const std::vector<ReservedNames>& reservedNameTable() {
        {"convgen", "generated", "LayerInfo", "layer_info_v2"},
        ""},
       {"starts with CONVGEN_, which convgen's generated macros use", {}, "CONVGEN_"},
-      {"is a macro or type of <stdint.h>, <stddef.h> or <limits.h>",
-       {// types
+      {"is a macro or type of the C headers generated code includes (<stdint.h>, <stddef.h>, "
+       "<limits.h>, <stdlib.h>)",
+       {// <stdlib.h> and what glibc's pulls in (<sys/types.h>, <sys/select.h>,
+        // pthread types)
+        "div_t", "ldiv_t", "lldiv_t", "blkcnt_t", "blkcnt64_t", "blksize_t", "caddr_t", "clock_t",
+        "clockid_t", "comparison_fn_t", "daddr_t", "dev_t", "fd_mask", "fd_set", "fsblkcnt_t",
+        "fsblkcnt64_t", "fsfilcnt_t", "fsfilcnt64_t", "fsid_t", "gid_t", "id_t", "ino_t", "ino64_t",
+        "key_t", "locale_t", "loff_t", "mode_t", "nlink_t", "off_t", "off64_t", "pid_t",
+        "pthread_attr_t", "pthread_barrier_t", "pthread_barrierattr_t", "pthread_cond_t",
+        "pthread_condattr_t", "pthread_key_t", "pthread_mutex_t", "pthread_mutexattr_t",
+        "pthread_once_t", "pthread_rwlock_t", "pthread_rwlockattr_t", "pthread_spinlock_t",
+        "pthread_t", "quad_t", "register_t", "sigset_t", "suseconds_t", "time_t", "timer_t",
+        "u_char", "u_int", "u_int8_t", "u_int16_t", "u_int32_t", "u_int64_t", "u_long", "u_quad_t",
+        "u_short", "uid_t", "uint", "ulong", "useconds_t", "ushort", "timespec", "timeval",
+        "drand48_data", "random_data", "EXIT_FAILURE", "EXIT_SUCCESS", "RAND_MAX", "MB_CUR_MAX",
+        // <stdint.h>, <stddef.h>
         "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
         "int_least8_t", "int_least16_t", "int_least32_t", "int_least64_t", "uint_least8_t",
         "uint_least16_t", "uint_least32_t", "uint_least64_t", "int_fast8_t", "int_fast16_t",
@@ -78,13 +144,28 @@ const std::vector<ReservedNames>& reservedNameTable() {
         "WCHAR_MIN", "WCHAR_WIDTH", "WINT_MAX", "WINT_MIN", "WINT_WIDTH", "WORD_BIT",
         "XATTR_LIST_MAX", "XATTR_NAME_MAX", "XATTR_SIZE_MAX"},
        ""},
-      {"is a C standard library function",
-       {// <stdlib.h> (<immintrin.h> includes it)
-        "abort", "abs", "aligned_alloc", "at_quick_exit", "atexit", "atof", "atoi", "atol", "atoll",
-        "bsearch", "calloc", "div", "exit", "free", "getenv", "labs", "ldiv", "llabs", "lldiv",
-        "malloc", "mblen", "mbstowcs", "mbtowc", "posix_memalign", "qsort", "quick_exit", "rand",
-        "realloc", "srand", "strtod", "strtof", "strtol", "strtold", "strtoll", "strtoul",
-        "strtoull", "system", "wcstombs", "wctomb",
+      {"is a C library function",
+       {// <stdlib.h> (<immintrin.h> includes it), with glibc's extensions
+        "a64l", "alloca", "arc4random", "arc4random_buf", "arc4random_uniform",
+        "canonicalize_file_name", "clearenv", "drand48", "drand48_r", "ecvt", "ecvt_r", "erand48",
+        "erand48_r", "fcvt", "fcvt_r", "gcvt", "getloadavg", "getpt", "getsubopt", "grantpt",
+        "initstate", "initstate_r", "jrand48", "jrand48_r", "l64a", "lcong48", "lcong48_r",
+        "lrand48", "lrand48_r", "mkdtemp", "mkostemp", "mkostemp64", "mkostemps", "mkostemps64",
+        "mkstemp", "mkstemp64", "mkstemps", "mkstemps64", "mktemp", "mrand48", "mrand48_r",
+        "nrand48", "nrand48_r", "on_exit", "posix_openpt", "pselect", "ptsname", "ptsname_r",
+        "putenv", "qecvt", "qecvt_r", "qfcvt", "qfcvt_r", "qgcvt", "qsort_r", "rand_r", "random",
+        "random_r", "reallocarray", "realpath", "rpmatch", "secure_getenv", "seed48", "seed48_r",
+        "select", "setenv", "setstate", "setstate_r", "srand48", "srand48_r", "srandom",
+        "srandom_r", "strfromd", "strfromf", "strfromf32", "strfromf64", "strfromf128",
+        "strfromf32x", "strfromf64x", "strtof32", "strtof64", "strtof128", "strtof32x", "strtof64x",
+        "strtof32_l", "strtof64_l", "strtof128_l", "strtof32x_l", "strtof64x_l", "strfroml",
+        "strtod_l", "strtof_l", "strtol_l", "strtold_l", "strtoll_l", "strtoq", "strtoul_l",
+        "strtoull_l", "strtouq", "unlockpt", "unsetenv", "valloc", "abort", "abs", "aligned_alloc",
+        "at_quick_exit", "atexit", "atof", "atoi", "atol", "atoll", "bsearch", "calloc", "div",
+        "exit", "free", "getenv", "labs", "ldiv", "llabs", "lldiv", "malloc", "mblen", "mbstowcs",
+        "mbtowc", "posix_memalign", "qsort", "quick_exit", "rand", "realloc", "srand", "strtod",
+        "strtof", "strtol", "strtold", "strtoll", "strtoul", "strtoull", "system", "wcstombs",
+        "wctomb",
         // <string.h>
         "memchr", "memcmp", "memcpy", "memmove", "memset", "strcat", "strchr", "strcmp", "strcoll",
         "strcpy", "strcspn", "strerror", "strlen", "strncat", "strncmp", "strncpy", "strpbrk",
@@ -105,6 +186,10 @@ const std::vector<ReservedNames>& reservedNameTable() {
       {"is predefined by GNU C++ (-std=gnu++17) as a macro or keyword",
        {"linux", "unix", "i386", "typeof"},
        ""},
+      {"is an <arm_neon.h> intrinsic or type name (v..._f32, float32x4_t, ...)",
+       {},
+       "",
+       &isNeonName},
   };
   return kTable;
 }
@@ -123,9 +208,9 @@ bool isSafeIdentifier(llvm::StringRef s, std::string* why) {
   const std::string_view word(s.data(), s.size());
   for (const ReservedNames& reserved : reservedNameTable()) {
     const bool hit =
-        reserved.prefix.empty()
-            ? std::find(reserved.names.begin(), reserved.names.end(), word) != reserved.names.end()
-            : word.substr(0, reserved.prefix.size()) == reserved.prefix;
+        (reserved.matches && reserved.matches(word)) ||
+        (!reserved.prefix.empty() && word.substr(0, reserved.prefix.size()) == reserved.prefix) ||
+        std::find(reserved.names.begin(), reserved.names.end(), word) != reserved.names.end();
     if (hit) return fail(std::string(reserved.why));
   }
   // Reserved identifiers: "__" anywhere, or '_' and a capital first (C and

@@ -21,11 +21,13 @@ bool isSafeNamespace(llvm::StringRef ns, std::string* why);
 
 // The classes of names a generated file cannot use, in ONE table
 // (reserved_names.cpp): each class says why, and holds exact names or one
-// prefix. Reserved identifiers (leading '_', "__") are a rule, not a list.
+// prefix or a pattern. Reserved identifiers (leading '_', "__") are a rule, not a list.
 struct ReservedNames {
   std::string_view why;  // completes "layer name 'x' ..."
   std::vector<std::string_view> names;
   std::string_view prefix;  // non-empty: every name starting with it
+  // Non-null: every name it matches (a family too large to list).
+  bool (*matches)(std::string_view name) = nullptr;
 };
 const std::vector<ReservedNames>& reservedNameTable();
 
