@@ -1105,3 +1105,27 @@ TEST_CASE("tags, nulls, empty flow entries and non-decimal integers are refused"
   REQUIRE(quoted.lines.size() == 1);
   CHECK(llvm::StringRef(quoted.lines[0]).contains("layer name 'a,,b' is not a C++ identifier"));
 }
+
+TEST_CASE("a config of more than kMaxLayers layers is refused at the first one too many",
+          "[config][robustness]") {
+  auto layers = [](std::size_t n) {
+    std::string text = "namespace: t\nlayers: [";
+    for (std::size_t i = 0; i < n; ++i)
+      text += std::string(i ? ", " : "") + "{name: l" + std::to_string(i) +
+              ", input_shape: [1, 1, 1, 1], in_channels: 1, out_channels: 1, kernel_size: 1}";
+    return text + "]\n";
+  };
+  const Loaded at_limit = load(layers(convgen::kMaxLayers));
+  INFO(join(std::vector<std::string>(at_limit.lines.begin(),
+                                     at_limit.lines.begin() + std::min<std::size_t>(3, at_limit.lines.size()))));
+  REQUIRE(at_limit.lines.empty());
+  CHECK(at_limit.model->layers.size() == convgen::kMaxLayers);
+  const std::string over_text = layers(convgen::kMaxLayers + 3);
+  const Loaded over = load(over_text);
+  REQUIRE(over.lines.size() == 1);
+  const std::size_t col = over_text.find("{name: l" + std::to_string(convgen::kMaxLayers) + ",") -
+                          over_text.find('\n') + 0;
+  CHECK(over.lines[0] == "x.yaml:2:" + std::to_string(col) +
+                             ": error: config has more than 100000 layers, the most convgen "
+                             "supports");
+}

@@ -128,6 +128,15 @@ class ConfigReader {
     }
     std::size_t layer_errors = 0;
     for (yaml::Node& item : *seq) {
+      if (cfg.layers.size() + layer_errors >= kMaxLayers) {
+        if (cfg.layers.size() + layer_errors == kMaxLayers)
+          w_.report(w_.itemLoc(&item), "config has more than " + llvm::Twine(kMaxLayers) +
+                                           " layers, the most convgen supports");
+        ++layer_errors;  // read past, keep nothing
+        w_.consume(&item, v.level + 1);
+        if (w_.aborted()) return;
+        continue;
+      }
       w_.check(&item);
       auto* map = llvm::dyn_cast<yaml::MappingNode>(&item);
       if (!map) {

@@ -35,6 +35,9 @@ inline constexpr int kMaxNesting = 64;
 inline constexpr std::size_t kMaxCommaRun = 256;
 inline constexpr std::size_t kMaxDocumentEndMarkers = 256;
 inline constexpr std::size_t kMaxIdentifierLength = 64;
+// Layers in one config: far beyond any network, and it bounds what reading a
+// hostile config holds (one RawLayer, ~0.5 KB, per layer).
+inline constexpr std::size_t kMaxLayers = 100000;
 
 // A config value as written, before validation. `present` is false when the
 // key was absent; `ok` is false when it was present but ill-typed (already
