@@ -144,7 +144,7 @@ void YamlWalker::scanFlow(const char* open) {
     if ((c == '"' || c == '\'') && token_start(p)) {
       for (++p; p < end; ++p) {
         if (c == '"' && *p == '\\') {
-          ++p;
+          if (p + 1 < end) ++p;
         } else if (*p == c) {
           if (c == '\'' && p + 1 < end && p[1] == '\'')
             ++p;  // '' inside a single-quoted string
@@ -152,6 +152,7 @@ void YamlWalker::scanFlow(const char* open) {
             break;
         }
       }
+      if (p == end) break;  // never closed: LLVM has diagnosed it
       levels.back().entry = true;
     } else if (c == '#' && isBlankOrBreak(p[-1])) {
       while (p + 1 < end && p[1] != '\n' && p[1] != '\r') ++p;
@@ -171,7 +172,7 @@ void YamlWalker::scanFlow(const char* open) {
       levels.back().entry = true;
     }
   }
-  flow_scanned_until_ = p;
+  flow_scanned_until_ = std::min(p, end);  // a string left open ends at the end
 }
 
 void YamlWalker::consume(yaml::Node* node, int level) {
