@@ -15,6 +15,9 @@
 #include <catch2/catch.hpp>
 
 #include "convgen/config.h"
+#include "convgen/config_keys.h"
+#include "convgen/emit.h"
+#include "convgen/validate.h"
 #include "convgen/diagnostics.h"
 #include "convgen/shapes.h"
 #include "convgen/spec.h"
@@ -868,4 +871,261 @@ TEST_CASE("numbers at the edges of the accepted range", "[config][robustness]") 
   for (const char* odd : {"0x10", "1e3", "1_000", ".inf", "-.inf", ".nan", "0o7", "3.", "- 3", "3 4"}) {
     requireDiagnosed(load(oneLayer(std::string("    groups: ") + odd + "\n")), odd);
   }
+}
+
+// --- One table per fact ------------------------------------------------------
+
+TEST_CASE("README's config-key table is the key table", "[config][keys]") {
+  auto readme = llvm::MemoryBuffer::getFile(CONVGEN_README, /*IsText=*/true);
+  REQUIRE(readme);
+  const llvm::StringRef text = (*readme)->getBuffer();
+  const llvm::StringRef begin_marker = "<!-- config-keys:begin -->\n";
+  const llvm::StringRef end_marker = "<!-- config-keys:end -->";
+  const std::size_t begin = text.find(begin_marker);
+  const std::size_t end = text.find(end_marker);
+  REQUIRE(begin != llvm::StringRef::npos);
+  REQUIRE(end != llvm::StringRef::npos);
+  REQUIRE(begin < end);
+  const std::string in_readme = text.slice(begin + begin_marker.size(), end).str();
+  const std::string expected = convgen::configKeyTableMarkdown();
+  INFO("README.md between the markers should read:\n" << expected);
+  CHECK(in_readme == expected);
+  // Every row is there, once: the table is not vacuous.
+  for (const convgen::ConfigKey& key : convgen::configKeys()) {
+    INFO(key.name);
+    CHECK(llvm::StringRef(in_readme).count("| `" + std::string(key.name) + "` |") >=
+          1);  // isa appears at both levels
+  }
+}
+
+TEST_CASE("the reader knows every key of the table and requires exactly its required keys",
+          "[config][keys]") {
+  // One layer with every layer key, one per line, and every top-level key.
+  const std::map<std::string, std::string> value = {
+      {"name", "conv"},        {"input_shape", "[1, 4, 8, 8]"}, {"in_channels", "4"},
+      {"out_channels", "4"},   {"kernel_size", "3"},            {"stride", "1"},
+      {"padding", "1"},        {"dilation", "1"},               {"groups", "2"},
+      {"bias", "false"},       {"padding_mode", "zeros"},       {"dtype", "float32"},
+      {"isa", "scalar"},       {"device", "cpu"},               {"namespace", "t"}};
+  std::vector<std::string> layer_keys, top_keys;
+  for (const convgen::ConfigKey& k : convgen::configKeys())
+    (k.scope == convgen::KeyScope::Layer ? layer_keys : top_keys).push_back(std::string(k.name));
+  REQUIRE(layer_keys.size() == 14);
+  REQUIRE(top_keys.size() == 3);
+  auto config = [&](const std::string& drop_layer_key, const std::string& dup_layer_key,
+                    const std::string& drop_top_key) {
+    std::string text;
+    for (const std::string& k : top_keys) {
+      if (k == drop_top_key) continue;
+      if (k == "layers") {
+        text += "layers:\n";
+        bool first = true;
+        for (const std::string& lk : layer_keys) {
+          if (lk == drop_layer_key) continue;
+          text += (first ? "  - " : "    ") + lk + ": " + value.at(lk) + "\n";
+          first = false;
+          if (lk == dup_layer_key) text += "    " + lk + ": " + value.at(lk) + "\n";
+        }
+      } else {
+        text += k + ": " + value.at(k == "isa" ? "isa" : k) + "\n";
+      }
+    }
+    return text;
+  };
+  loadValid(config("", "", ""));
+  for (const convgen::ConfigKey& k : convgen::configKeys()) {
+    const std::string key(k.name);
+    DYNAMIC_SECTION((k.scope == convgen::KeyScope::Top ? "top " : "layer ") << key) {
+      const bool layer = k.scope == convgen::KeyScope::Layer;
+      if (layer) {
+        // Known: a second one is a duplicate, not an unknown key.
+        const Loaded dup = load(config("", key, ""));
+        REQUIRE(dup.lines.size() == 1);
+        CHECK(llvm::StringRef(dup.lines[0]).contains("duplicate key '" + key + "'"));
+      }
+      if (!layer && key == "layers") continue;  // without layers there is nothing to load
+      const Loaded dropped = load(layer ? config(key, "", "") : config("", "", key));
+      if (k.required) {
+        INFO(join(dropped.lines));
+        REQUIRE(dropped.lines.size() == 1);
+        CHECK(llvm::StringRef(dropped.lines[0]).endswith("missing required key '" + key + "'"));
+      } else {
+        INFO(join(dropped.lines));
+        CHECK(dropped.lines.empty());
+        CHECK(dropped.model.has_value());
+      }
+    }
+  }
+}
+
+TEST_CASE("each enumeration's words come from its one table", "[config][keys]") {
+  for (const convgen::PaddingModeName& row : convgen::paddingModeTable()) {
+    CHECK(convgen::parsePaddingMode(row.name) == row.mode);
+    CHECK(convgen::toString(row.mode) == row.name);
+    const LayerSpec l = loadOneValid(oneLayer("    padding_mode: " + std::string(row.name) + "\n"));
+    CHECK(l.padding_mode == row.mode);
+  }
+  for (const convgen::DTypeName& row : convgen::dtypeTable()) {
+    CHECK(convgen::parseDType(row.name) == row.dtype);
+    CHECK(convgen::toString(row.dtype) == row.name);
+    CHECK(convgen::cppType(row.dtype) == row.cpp_type);
+    CHECK(convgen::torchTypeName(row.dtype) == row.torch_name);
+  }
+  for (const convgen::PaddingWord& row : convgen::paddingWordTable()) {
+    CHECK(convgen::toString(row.kind) == row.name);
+    CHECK(convgen::parsePaddingWord(row.name).has_value() == row.in_config);
+  }
+  CHECK(convgen::paddingModeList("'") == "'zeros', 'reflect', 'replicate', 'circular'");
+  CHECK(convgen::paddingWordList() == "valid, same");
+  // Exact spellings only.
+  CHECK_FALSE(convgen::parsePaddingMode("Zeros"));
+  CHECK_FALSE(convgen::parseDType("float"));
+  CHECK_FALSE(convgen::parsePaddingWord("explicit"));
+  // The validator's message lists the table and isa.h's names.
+  const Loaded bad = load(oneLayer("    padding_mode: wrap\n    isa: sse\n"));
+  REQUIRE(bad.lines.size() == 2);
+  CHECK(llvm::StringRef(bad.lines[0]).endswith("padding_mode must be one of {" +
+                                               convgen::paddingModeList("'") +
+                                               "}, but got padding_mode='wrap'"));
+  CHECK(llvm::StringRef(bad.lines[1]).endswith("isa must be one of {" + convgen::isaNameList("'") +
+                                               "}, but got isa='sse'"));
+  for (const convgen::IsaInfo& info : convgen::isaTable()) {
+    INFO(info.name);
+    CHECK(loadOneValid(oneLayer("    isa: " + std::string(info.name) + "\n")).isa == info.isa);
+  }
+}
+
+// --- Names ---------------------------------------------------------------------
+
+TEST_CASE("every reserved name is refused, near misses are accepted", "[config][names]") {
+  std::map<std::string, std::size_t> seen;
+  for (const convgen::ReservedNames& cls : convgen::reservedNameTable()) {
+    INFO(cls.why);
+    // Exactly one of: a list, a prefix, a pattern.
+    CHECK(!cls.names.empty() + !cls.prefix.empty() + (cls.matches != nullptr) == 1);
+    for (std::string_view name : cls.names) {
+      INFO(name);
+      CHECK(++seen[std::string(name)] == 1);  // one class per name
+      std::string why;
+      CHECK_FALSE(convgen::isSafeIdentifier(llvm::StringRef(name.data(), name.size()), &why));
+      CHECK(why == cls.why);
+      CHECK_FALSE(convgen::isSafeNamespace("net::" + std::string(name), &why));
+    }
+    if (!cls.prefix.empty()) {
+      std::string why;
+      CHECK_FALSE(convgen::isSafeIdentifier(std::string(cls.prefix) + "X", &why));
+      CHECK(why == cls.why);
+    }
+  }
+  // The NEON pattern: intrinsics and types, not their near misses.
+  std::string neon_why;
+  for (const convgen::ReservedNames& cls : convgen::reservedNameTable())
+    if (cls.matches) neon_why = std::string(cls.why);
+  REQUIRE(llvm::StringRef(neon_why).contains("arm_neon.h"));
+  for (const char* name : {"vaddq_f32", "vld1q_u8", "vld2q_bf16", "vld1_p64_x4", "vmull_p128",
+                           "float32x4_t", "int8x16x2_t", "uint64x1_t", "poly128_t", "bfloat16x8_t",
+                           "float16_t"}) {
+    INFO(name);
+    std::string why;
+    CHECK_FALSE(convgen::isSafeIdentifier(name, &why));
+    CHECK(why == neon_why);
+  }
+  for (const char* name : {"vgg16", "conv_f32", "v_f32", "vaddq_f33", "vaddq_x32", "vld1_f32_x5",
+                           "float32", "int8x16", "float32x_t", "Float32_t", "charx4_t", "vAdd_f32"}) {
+    INFO(name);
+    std::string why;
+    CHECK(convgen::isSafeIdentifier(name, &why));
+  }
+  for (const char* name : {"Convgen", "conv_gen", "CONVGEN", "convgen2", "linux_1", "Linux",
+                           "int32", "int32_t2", "free_layer", "Free", "size", "Std", "mains",
+                           "layer_info", "LayerInfos", "unix2", "typeof_", "NULL1"}) {
+    INFO(name);
+    std::string why;
+    const bool trailing_underscore = llvm::StringRef(name).endswith("_");
+    CHECK(convgen::isSafeIdentifier(name, &why) == !trailing_underscore);
+  }
+}
+
+TEST_CASE("the config-name rule is validation's and agrees with the emitter's stem",
+          "[config][names]") {
+  for (const char* name : {"net.yaml", "net.yml", "net", "my-net_2.yaml", "2net.yaml", "-net.yaml",
+                           "_net.yaml", "net.v2.yaml", "n et.yaml", ".yaml", "net.yaml.yaml",
+                           "", "ne\xc3\xa9t.yaml"}) {
+    INFO(name);
+    CHECK(convgen::configFileStem(name) == convgen::configStem(name));
+  }
+  CHECK(convgen::configFileStem("my-net_2.yaml") == "my-net_2");
+  CHECK(convgen::configFileStem("net.v2.yaml").empty());
+  // A buffer whose name cannot name files: located at the file's start.
+  llvm::SourceMgr sm;
+  convgen::Diagnostics diags(sm);
+  const unsigned id = sm.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy("# c\n" + oneLayer(""), "net.v2.yaml"), llvm::SMLoc());
+  CHECK_FALSE(convgen::loadConfig(sm, id, diags).has_value());
+  REQUIRE(diags.lines().size() == 1);
+  CHECK(llvm::StringRef(diags.lines()[0]).startswith("net.v2.yaml:1:1: error: config file name"));
+}
+
+// --- YAML read strictly ---------------------------------------------------------
+
+TEST_CASE("tags, nulls, empty flow entries and non-decimal integers are refused",
+          "[config][yaml]") {
+  struct Row {
+    std::string extra;  // lines added to oneLayer()
+    std::string expected;
+  };
+  const std::vector<Row> rows = {
+      {"    groups: !!int 1\n", "x.yaml:8:13: error: YAML tags are not supported, but got '!!int'"},
+      {"    device: !cpu cpu\n", "x.yaml:8:13: error: YAML tags are not supported, but got '!cpu'"},
+      {"    padding_mode: NULL\n", "x.yaml:8:19: error: 'padding_mode' must be a string, but got null"},
+      {"    stride: [1,, 1]\n", "x.yaml:8:16: error: empty entry in a flow list"},
+      {"    stride: [1, 1,,]\n", "x.yaml:8:19: error: empty entry in a flow list"},
+      {"    groups: 01\n", "x.yaml:8:13: error: 'groups' value 01 has a leading zero"},
+      {"    groups: +01\n", "x.yaml:8:13: error: 'groups' value +01 has a leading zero"},
+      {"    groups: 0x1\n", "x.yaml:8:13: error: 'groups' must be a decimal integer"},
+      {"    groups: *g\n", "x.yaml:8:13: error: 'groups' must be an integer, but got an alias"},
+  };
+  for (const Row& row : rows) {
+    const Loaded r = load(oneLayer(row.extra));
+    INFO(row.extra << join(r.lines));
+    REQUIRE(r.lines.size() == 1);
+    CHECK(llvm::StringRef(r.lines[0]).startswith(row.expected));
+    CHECK_FALSE(r.model.has_value());
+  }
+  // What stays accepted: quoted words, one trailing comma, 0, -0, commas in
+  // comments and strings of a flow list.
+  const LayerSpec l = loadOneValid(oneLayer(
+      "    stride: [1, 1,]\n    padding: [0, -0]\n    padding_mode: 'zeros'\n"
+      "    dilation: [1, # a, comment,,\n      1]\n"));
+  CHECK(l.stride == Hw{1, 1});
+  CHECK(l.dilation == Hw{1, 1});
+  const Loaded quoted = load(
+      "namespace: t\nlayers:\n  - {name: \"a,,b\", input_shape: [1, 3, 8, 8], in_channels: 3, "
+      "out_channels: 4, kernel_size: 3}\n");
+  REQUIRE(quoted.lines.size() == 1);
+  CHECK(llvm::StringRef(quoted.lines[0]).contains("layer name 'a,,b' is not a C++ identifier"));
+}
+
+TEST_CASE("a config of more than kMaxLayers layers is refused at the first one too many",
+          "[config][robustness]") {
+  auto layers = [](std::size_t n) {
+    std::string text = "namespace: t\nlayers: [";
+    for (std::size_t i = 0; i < n; ++i)
+      text += std::string(i ? ", " : "") + "{name: l" + std::to_string(i) +
+              ", input_shape: [1, 1, 1, 1], in_channels: 1, out_channels: 1, kernel_size: 1}";
+    return text + "]\n";
+  };
+  const Loaded at_limit = load(layers(convgen::kMaxLayers));
+  INFO(join(std::vector<std::string>(at_limit.lines.begin(),
+                                     at_limit.lines.begin() + std::min<std::size_t>(3, at_limit.lines.size()))));
+  REQUIRE(at_limit.lines.empty());
+  CHECK(at_limit.model->layers.size() == convgen::kMaxLayers);
+  const std::string over_text = layers(convgen::kMaxLayers + 3);
+  const Loaded over = load(over_text);
+  REQUIRE(over.lines.size() == 1);
+  const std::size_t col = over_text.find("{name: l" + std::to_string(convgen::kMaxLayers) + ",") -
+                          over_text.find('\n') + 0;
+  CHECK(over.lines[0] == "x.yaml:2:" + std::to_string(col) +
+                             ": error: config has more than 100000 layers, the most convgen "
+                             "supports");
 }

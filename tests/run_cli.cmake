@@ -1,9 +1,41 @@
 # Runs convgen with ARGS and checks its exit code and output against regexes.
 # -DCONVGEN=path -DARGS=a;b -DEXPECT_RC=n [-DEXPECT_STDOUT=re] [-DEXPECT_STDERR=re]
+# [-DEXPECT_STDERR_MAX_BYTES=n]   stderr must be at most n bytes
+# [-DMAKE_FIFO=path]              a FIFO (no writer) at path first
+# [-DMANY_BAD_LAYERS=n -DCONFIG_OUT=path]
+#                                 first writes a one-line flow config of n
+#                                 layers, each with one error (groups: 0)
+if(DEFINED MAKE_FIFO)
+  file(REMOVE ${MAKE_FIFO})
+  execute_process(COMMAND mkfifo ${MAKE_FIFO} RESULT_VARIABLE fifo_rc)
+  if(NOT fifo_rc EQUAL 0)
+    message(FATAL_ERROR "mkfifo ${MAKE_FIFO} failed: ${fifo_rc}")
+  endif()
+endif()
+if(DEFINED MANY_BAD_LAYERS)
+  set(layers "")
+  foreach(i RANGE 1 ${MANY_BAD_LAYERS})
+    if(NOT i EQUAL 1)
+      string(APPEND layers ", ")
+    endif()
+    string(APPEND layers "{name: l${i}, input_shape: [1, 3, 8, 8], in_channels: 3, "
+                         "out_channels: 4, kernel_size: 3, groups: 0}")
+  endforeach()
+  file(WRITE ${CONFIG_OUT} "namespace: t\nlayers: [${layers}]\n")
+endif()
 execute_process(COMMAND ${CONVGEN} ${ARGS}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(DEFINED MAKE_FIFO)
+  file(REMOVE ${MAKE_FIFO})
+endif()
 if(NOT rc EQUAL EXPECT_RC)
   message(FATAL_ERROR "exit code ${rc}, expected ${EXPECT_RC}\nstdout:\n${out}\nstderr:\n${err}")
+endif()
+if(DEFINED EXPECT_STDERR_MAX_BYTES)
+  string(LENGTH "${err}" err_bytes)
+  if(err_bytes GREATER EXPECT_STDERR_MAX_BYTES)
+    message(FATAL_ERROR "stderr is ${err_bytes} bytes, more than ${EXPECT_STDERR_MAX_BYTES}")
+  endif()
 endif()
 foreach(stream IN ITEMS STDOUT STDERR)
   if(DEFINED EXPECT_${stream})

@@ -2,6 +2,7 @@
 // docs/semantics.md sections 3-4: table-driven over LayerSpec values built
 // directly, then through loadConfig to check how 'same' and 'valid' resolve.
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -378,4 +379,50 @@ TEST_CASE("the largest layers validation accepts have exact shapes and MACs", "[
   CHECK(lines == std::vector<std::string>{
                      "x.yaml:8:14: error: the padded input is 2147483649 x 65536; convgen supports "
                      "padded sizes up to 2147483647"});
+}
+
+TEST_CASE("convExtent checks every step for overflow and for a kernel that does not fit",
+          "[shapes]") {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  // The ordinary case agrees with convOutputSize.
+  const convgen::ConvExtent e = convgen::convExtent(10, 1, 2, 3, 2, 2);
+  REQUIRE(e.padded.has_value());
+  REQUIRE(e.dilated_kernel.has_value());
+  REQUIRE(e.output.has_value());
+  CHECK(*e.padded == 13);
+  CHECK(*e.dilated_kernel == 5);
+  CHECK(*e.output == 5);  // floor((13 - 5) / 2) + 1
+  CHECK(*e.output == convgen::convOutputSize(10, 1, 2, 3, 2, 2));
+  // The kernel exactly as large as the padded input: one output.
+  CHECK(convgen::convExtent(5, 0, 0, 5, 1, 1).output == std::optional<std::int64_t>(1));
+  // One larger: none.
+  const convgen::ConvExtent too_big = convgen::convExtent(4, 0, 0, 5, 1, 1);
+  CHECK(too_big.padded == std::optional<std::int64_t>(4));
+  CHECK(too_big.dilated_kernel == std::optional<std::int64_t>(5));
+  CHECK_FALSE(too_big.output.has_value());
+  // Stride 0 has no output size.
+  CHECK_FALSE(convgen::convExtent(8, 0, 0, 3, 0, 1).output.has_value());
+  // Overflow in the padded size, and in the dilated kernel.
+  const convgen::ConvExtent pad_overflow = convgen::convExtent(kMax, 1, 0, 1, 1, 1);
+  CHECK_FALSE(pad_overflow.padded.has_value());
+  CHECK_FALSE(pad_overflow.output.has_value());
+  CHECK_FALSE(convgen::convExtent(kMax - 1, 1, 1, 1, 1, 1).padded.has_value());
+  const convgen::ConvExtent dil_overflow = convgen::convExtent(8, 0, 0, kMax / 2, 1, 3);
+  CHECK_FALSE(dil_overflow.dilated_kernel.has_value());
+  CHECK_FALSE(dil_overflow.output.has_value());
+  CHECK_FALSE(convgen::convExtent(8, 0, 0, 2, 1, kMax).dilated_kernel.has_value());
+  // The largest sums that fit still give exact results.
+  const convgen::ConvExtent edge = convgen::convExtent(kMax - 2, 1, 1, 1, 1, 1);
+  CHECK(edge.padded == std::optional<std::int64_t>(kMax));
+  CHECK(edge.output == std::optional<std::int64_t>(kMax));
+}
+
+TEST_CASE("checkedElementCount refuses a product that overflows", "[shapes]") {
+  CHECK(convgen::checkedElementCount({}) == std::optional<std::int64_t>(1));
+  CHECK(convgen::checkedElementCount({3037000499, 3037000499}) ==
+        std::optional<std::int64_t>(std::int64_t{3037000499} * 3037000499));
+  CHECK_FALSE(convgen::checkedElementCount({3037000500, 3037000500}).has_value());
+  CHECK_FALSE(convgen::checkedElementCount({std::int64_t{1} << 32, std::int64_t{1} << 31}).has_value());
+  // A zero after an overflowing prefix does not hide it.
+  CHECK_FALSE(convgen::checkedElementCount({std::int64_t{1} << 40, std::int64_t{1} << 40, 0}).has_value());
 }

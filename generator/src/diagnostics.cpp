@@ -61,46 +61,112 @@ void Diagnostics::error(llvm::SMLoc loc, const llvm::Twine& message) {
   std::string text;
   text.reserve(raw.size());
   for (char c : raw) appendEscaped(text, c);
-  errors_.push_back({loc, std::move(text), static_cast<unsigned>(errors_.size())});
+  Entry entry{loc, std::move(text), arrivals_++};
+  if (errors_.size() < kMaxStoredDiagnostics) {
+    errors_.push_back(std::move(entry));
+    return;
+  }
+  // Full: keep the earliest in source order.
+  ++unstored_;
+  if (!heap_) std::make_heap(errors_.begin(), errors_.end(), earlier), heap_ = true;
+  if (!earlier(entry, errors_.front())) return;
+  std::pop_heap(errors_.begin(), errors_.end(), earlier);
+  errors_.back() = std::move(entry);
+  std::push_heap(errors_.begin(), errors_.end(), earlier);
+}
+
+bool Diagnostics::earlier(const Entry& a, const Entry& b) {
+  const std::less<const char*> before;
+  if (a.loc.getPointer() != b.loc.getPointer())
+    return before(a.loc.getPointer(), b.loc.getPointer());
+  return a.order < b.order;
 }
 
 std::vector<Diagnostics::Entry> Diagnostics::sorted() const {
   std::vector<Entry> out = errors_;
-  std::stable_sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
-    return a.loc.getPointer() < b.loc.getPointer();
-  });
+  std::sort(out.begin(), out.end(), earlier);
   return out;
 }
 
-void Diagnostics::print(llvm::raw_ostream& os, bool show_source) const {
-  if (!show_source) {
-    for (const std::string& line : lines()) os << line << "\n";
-    return;
+std::string Diagnostics::header(const Entry& e) const {
+  const unsigned buf = e.loc.isValid() ? sm_.FindBufferContainingLoc(e.loc) : 0;
+  if (buf == 0) return "error: " + e.message;
+  auto [line, col] = sm_.getLineAndColumn(e.loc, buf);
+  return (sm_.getMemoryBuffer(buf)->getBufferIdentifier() + ":" + llvm::Twine(line) + ":" +
+          llvm::Twine(col) + ": error: " + e.message)
+      .str();
+}
+
+// The source line of `loc` and a caret under it, clipped to kSourceWindow
+// columns around the caret ("..." marks a cut). One column per character:
+// tabs and control characters print as a space, a UTF-8 sequence as itself.
+std::string Diagnostics::sourceAndCaret(llvm::SMLoc loc) const {
+  const unsigned buf = sm_.FindBufferContainingLoc(loc);
+  if (buf == 0) return "";
+  const llvm::StringRef text = sm_.getMemoryBuffer(buf)->getBuffer();
+  const std::size_t at = static_cast<std::size_t>(loc.getPointer() - text.begin());
+  std::size_t begin = at, end = at;
+  while (begin > 0 && text[begin - 1] != '\n' && text[begin - 1] != '\r') --begin;
+  while (end < text.size() && text[end] != '\n' && text[end] != '\r') ++end;
+  auto is_continuation = [&](std::size_t i) {
+    return i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
+  };
+  // Columns are characters: count UTF-8 lead bytes only.
+  auto columns = [&](std::size_t from, std::size_t to) {
+    std::size_t n = 0;
+    for (std::size_t i = from; i < to; ++i) n += !is_continuation(i);
+    return n;
+  };
+  std::size_t from = begin, to = end;
+  if (columns(begin, end) > kSourceWindow) {
+    // Half the window before the caret, the rest after, by characters.
+    from = at;
+    for (std::size_t n = 0; from > begin && n < kSourceWindow / 2;) {
+      --from;
+      n += !is_continuation(from);
+    }
+    while (from > begin && is_continuation(from)) --from;
+    to = from;
+    for (std::size_t n = 0; to < end && n < kSourceWindow; ++to)
+      if (!is_continuation(to)) ++n;
+    while (to < end && is_continuation(to)) ++to;
   }
+  std::string out;
+  if (from > begin) out += "...";
+  for (std::size_t i = from; i < to; ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    out += u < 0x20 || u == 0x7f ? ' ' : text[i];
+  }
+  if (to < end) out += "...";
+  out += '\n';
+  out.append((from > begin ? 3 : 0) + columns(from, std::min(at, end)), ' ');
+  out += "^\n";
+  return out;
+}
+
+void Diagnostics::print(llvm::raw_ostream& os, bool show_source, std::size_t max_shown) const {
   // Not SourceMgr::PrintMessage: with our handler installed it would route
-  // the message back into this object instead of printing it.
-  for (const Entry& e : sorted())
-    if (!e.loc.isValid())
-      os << "error: " << e.message << "\n";
-    else
-      sm_.GetMessage(e.loc, llvm::SourceMgr::DK_Error, e.message).print(nullptr, os, false);
+  // the message back into this object instead of printing it; and it prints
+  // whole lines, however long.
+  const std::vector<Entry> entries = sorted();
+  std::string out;
+  const std::size_t shown = std::min(max_shown, entries.size());
+  for (std::size_t i = 0; i < shown; ++i) {
+    out += header(entries[i]);
+    out += '\n';
+    if (show_source && entries[i].loc.isValid()) out += sourceAndCaret(entries[i].loc);
+  }
+  const std::size_t total = errorCount();
+  if (shown < total)
+    out += std::to_string(total - shown) + " more error" + (total - shown == 1 ? "" : "s") +
+           " not shown (" + std::to_string(shown) + " of " + std::to_string(total) + " printed)\n";
+  os << out;
+  os.flush();
 }
 
 std::vector<std::string> Diagnostics::lines() const {
   std::vector<std::string> out;
-  for (const Entry& e : sorted()) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    const unsigned buf = e.loc.isValid() ? sm_.FindBufferContainingLoc(e.loc) : 0;
-    if (buf != 0) {
-      auto [line, col] = sm_.getLineAndColumn(e.loc, buf);
-      os << sm_.getMemoryBuffer(buf)->getBufferIdentifier() << ":" << line << ":" << col
-         << ": error: " << e.message;
-    } else {
-      os << "error: " << e.message;
-    }
-    out.push_back(os.str());
-  }
+  for (const Entry& e : sorted()) out.push_back(header(e));
   return out;
 }
 

@@ -6,7 +6,9 @@
 //                            write NAME.h and NAME.cpp (or NAME_<k>.cpp)
 //   convgen verify FILE... [--isa ISA]
 //                            check generated code's promises with Clang
-// Exit status: 0 success, 1 errors in the config, 2 usage errors.
+// Exit status (README.md's exit-status table): 0 success, 1 errors in the config,
+// 2 usage errors, 3 I/O or tool failures (a config that cannot be read, an
+// output that cannot be written, a --report-compiler run that fails).
 #include "convgen/config.h"
 #include "convgen/emit.h"
 #include "convgen/output.h"
@@ -40,10 +42,11 @@ cl::opt<std::string> config_path(cl::Positional, cl::Required, cl::desc("<config
 cl::opt<std::string> out_dir("out-dir", cl::Required, cl::desc("Directory to write into"),
                              cl::value_desc("dir"), cl::sub(generate_cmd),
                              cl::cat(convgen_options));
-cl::opt<std::string> isa_override("isa",
-                                  cl::desc("Target of every layer, overriding the config: scalar"),
-                                  cl::value_desc("isa"), cl::sub(generate_cmd),
-                                  cl::cat(convgen_options));
+// The ISA names come from isa.h's table.
+const std::string isa_help =
+    "Target of every layer, overriding the config: " + convgen::isaNameList() + " or native";
+cl::opt<std::string> isa_override("isa", cl::desc(isa_help), cl::value_desc("isa"),
+                                  cl::sub(generate_cmd), cl::cat(convgen_options));
 cl::opt<int> shards("shards", cl::desc("Spread the layers over this many .cpp files"), cl::init(1),
                     cl::sub(generate_cmd), cl::cat(convgen_options));
 cl::opt<std::int64_t> unroll_budget(
@@ -76,10 +79,11 @@ cl::opt<bool> no_source(
 
 constexpr int kExitConfigError = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitIo = 3;
 
 void printVersion(llvm::raw_ostream& os) { os << "convgen " << CONVGEN_VERSION << "\n"; }
 
-int fail(const llvm::Twine& message, int code = kExitConfigError) {
+int fail(const llvm::Twine& message, int code) {
   llvm::errs() << "convgen: error: " << message << "\n";
   return code;
 }
@@ -92,22 +96,20 @@ int generate(convgen::ModelSpec& model) {
   const bool reporting = report.getNumOccurrences() > 0;
   if (reporting && report != "" && report != "text" && report != "json")
     return fail("--report takes 'text' or 'json', not '" + report + "'", kExitUsage);
-  const std::string stem = convgen::configStem(model.config_name);
-  if (stem.empty())
-    return fail("config file name '" + model.config_name +
-                "' cannot name generated files: use letters, digits, '_' and '-' before .yaml");
+  // The config's file name was validated with the rest (configFileStem).
   if (!isa_override.empty()) {
     const std::optional<convgen::Isa> isa = convgen::parseIsaName(isa_override);
     if (!isa)
-      return fail("unknown --isa '" + isa_override + "' (scalar, avx2, avx512, neon, native)",
+      return fail("unknown --isa '" + isa_override + "' (" + convgen::isaNameList() + ", native)",
                   kExitUsage);
     for (convgen::LayerSpec& layer : model.layers) layer.isa = *isa;
   }
   for (const convgen::LayerSpec& layer : model.layers)
     if (!convgen::isIsaImplemented(layer.isa))
       return fail("layer '" + layer.name + "': isa '" +
-                  llvm::StringRef(convgen::toString(layer.isa)) +
-                  "' is not implemented by convgen " CONVGEN_VERSION " (available: scalar)");
+                      llvm::StringRef(convgen::toString(layer.isa)) +
+                      "' is not implemented by convgen " CONVGEN_VERSION,
+                  kExitConfigError);
   convgen::GenerateOptions options;
   options.shards = shards;
   options.plan.unroll_budget = unroll_budget;
@@ -116,13 +118,14 @@ int generate(convgen::ModelSpec& model) {
   // the output directory as it was.
   const convgen::GeneratedModel generated = convgen::generateModel(model, options);
   if (std::string error = convgen::writeFilesIfChanged(out_dir, generated.files); !error.empty())
-    return fail(error);
+    return fail(error, kExitIo);
   if (!reporting) return 0;
   std::optional<convgen::ObjectSizes> sizes;
   const convgen::ObjectSizeRequest request{report_compiler, report_flags, out_dir};
   if (!report_compiler.empty()) {
     sizes = convgen::measureObjectSizes(model, generated, request);
-    if (!sizes->error.empty()) return fail(sizes->error, sizes->usage_error ? kExitUsage : kExitConfigError);
+    // A compiler that cannot be found is a usage error; one that fails, a tool failure.
+    if (!sizes->error.empty()) return fail(sizes->error, sizes->usage_error ? kExitUsage : kExitIo);
   }
   if (report == "json") {
     convgen::printGenerationReportJson(model, generated, sizes ? &*sizes : nullptr, llvm::outs());
@@ -157,7 +160,10 @@ int main(int argc, char** argv) {
 
   llvm::SourceMgr sm;
   convgen::Diagnostics diags(sm);
-  std::optional<convgen::ModelSpec> model = convgen::loadConfigFile(config_path, sm, diags);
+  std::string read_error;
+  const std::optional<unsigned> buffer = convgen::readConfigFile(config_path, sm, &read_error);
+  if (!buffer) return fail("cannot read config '" + config_path + "': " + read_error, kExitIo);
+  std::optional<convgen::ModelSpec> model = convgen::loadConfig(sm, *buffer, diags);
   if (!model) {
     diags.print(llvm::errs(), /*show_source=*/!no_source);
     return kExitConfigError;

@@ -11,6 +11,7 @@
 
 #include "convgen/diagnostics.h"
 #include "convgen/spec.h"
+#include "convgen/validate.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/SMLoc.h"
 
@@ -34,6 +35,9 @@ inline constexpr int kMaxNesting = 64;
 inline constexpr std::size_t kMaxCommaRun = 256;
 inline constexpr std::size_t kMaxDocumentEndMarkers = 256;
 inline constexpr std::size_t kMaxIdentifierLength = 64;
+// Layers in one config: far beyond any network, and it bounds what reading a
+// hostile config holds (one RawLayer, ~0.5 KB, per layer).
+inline constexpr std::size_t kMaxLayers = 100000;
 
 // A config value as written, before validation. `present` is false when the
 // key was absent; `ok` is false when it was present but ill-typed (already
@@ -84,7 +88,8 @@ struct RawConfig {
 };
 
 // Stage 1: YAML structure and value types (unknown, missing and duplicate
-// keys; non-integers; too-large values). Returns nullopt only when the file
+// keys, as config_keys.h lists them; tags; nulls; empty flow entries;
+// non-decimal integers; too-large values). Returns nullopt only when the file
 // cannot be walked at all; otherwise diagnoses and returns what it could read.
 std::optional<RawConfig> parseConfig(llvm::SourceMgr& sm, unsigned buffer_id, Diagnostics& diags);
 
@@ -95,13 +100,16 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
 // Both stages over a buffer already in `sm`.
 std::optional<ModelSpec> loadConfig(llvm::SourceMgr& sm, unsigned buffer_id, Diagnostics& diags);
 
-// Reads `path` into `sm` and loads it. A file that cannot be read is
-// reported as `path: error: ...`.
+// Reads `path` into `sm`: only a regular file (never a FIFO, a device or a
+// directory, which are refused without reading or blocking) of at most
+// kMaxConfigBytes. Returns the buffer's id, or nullopt with *error saying why
+// (an I/O failure, not a config error).
+std::optional<unsigned> readConfigFile(llvm::StringRef path, llvm::SourceMgr& sm,
+                                       std::string* error);
+
+// readConfigFile() and loadConfig(). A file that cannot be read is reported
+// as `error: cannot read config 'path': ...`, without a location.
 std::optional<ModelSpec> loadConfigFile(llvm::StringRef path, llvm::SourceMgr& sm,
                                         Diagnostics& diags);
-
-// True when `s` may be spliced into C++ as an identifier: [A-Za-z_][A-Za-z0-9_]*,
-// not a keyword, not reserved. `why` says what is wrong otherwise.
-bool isSafeIdentifier(llvm::StringRef s, std::string* why);
 
 }  // namespace convgen

@@ -3,14 +3,27 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "convgen/spec.h"
 
 namespace convgen {
 
-// floor((in + pad_lo + pad_hi - dilation*(kernel-1) - 1) / stride) + 1.
-// Precondition: the padded size is at least the dilated kernel, stride >= 1.
+// One spatial dimension of a convolution, every step checked for int64
+// overflow: the one output-size computation, shared by validation (which
+// diagnoses what is missing here) and shape inference.
+struct ConvExtent {
+  std::optional<std::int64_t> padded;          // in + pad_lo + pad_hi
+  std::optional<std::int64_t> dilated_kernel;  // dilation*(kernel-1) + 1
+  // floor((padded - dilated_kernel) / stride) + 1; nullopt when either of
+  // the above is, when padded < dilated_kernel, or when stride < 1.
+  std::optional<std::int64_t> output;
+};
+ConvExtent convExtent(std::int64_t in, std::int64_t pad_lo, std::int64_t pad_hi,
+                      std::int64_t kernel, std::int64_t stride, std::int64_t dilation);
+
+// convExtent's output of a dimension that must have one (a validated layer's).
 std::int64_t convOutputSize(std::int64_t in, std::int64_t pad_lo, std::int64_t pad_hi,
                             std::int64_t kernel, std::int64_t stride, std::int64_t dilation);
 
@@ -37,6 +50,9 @@ struct LayerShapes {
 
 LayerShapes inferShapes(const LayerSpec& layer);
 
+// The product of the dimensions, or nullopt when it overflows int64.
+std::optional<std::int64_t> checkedElementCount(const std::vector<std::int64_t>& shape);
+// The same for a shape known to fit (a validated layer's).
 std::int64_t elementCount(const std::vector<std::int64_t>& shape);
 
 }  // namespace convgen

@@ -54,6 +54,38 @@ struct ModelSpec {
   std::vector<LayerSpec> layers;
 };
 
+// The spellings of each enumeration, one table each: the config reader, the
+// validator (its messages list them), toString() and the README's key table
+// all read these. A row's order is the order messages list the words in.
+struct PaddingModeName {
+  PaddingMode mode;
+  std::string_view name;  // configs' `padding_mode:`
+};
+struct DTypeName {
+  DType dtype;
+  std::string_view name;        // configs' `dtype:`
+  std::string_view cpp_type;    // the C++ type in generated code
+  std::string_view torch_name;  // PyTorch's scalar type name in its messages
+};
+struct PaddingWord {
+  PaddingKind kind;
+  std::string_view name;  // "valid", "same"; "explicit" for numbers
+  bool in_config;         // a word a config may give as `padding:`
+};
+const std::vector<PaddingModeName>& paddingModeTable();
+const std::vector<DTypeName>& dtypeTable();
+const std::vector<PaddingWord>& paddingWordTable();
+
+// A config word, or nullopt when the table lacks it (exact spelling).
+std::optional<PaddingMode> parsePaddingMode(std::string_view word);
+std::optional<DType> parseDType(std::string_view word);
+// Only the words a config may give ("valid", "same").
+std::optional<PaddingKind> parsePaddingWord(std::string_view word);
+// "zeros, reflect, ..." with each word in `quote`, in table order.
+std::string paddingModeList(std::string_view quote = "");
+std::string dtypeList(std::string_view quote = "");
+std::string paddingWordList(std::string_view quote = "");
+
 // Spellings used in configs, diagnostics and generated banners.
 std::string_view toString(PaddingMode m);
 std::string_view toString(DType t);
