@@ -168,4 +168,7 @@ void seeds_irregular_forward(const float* input, const float* weight, const floa
 }  // extern "C"
 #endif
 
+// This run's fingerprint: each .cpp generated with this header checks it.
+#define CONVGEN_SEEDS_FINGERPRINT 0xb6be212457ab192dULL
+
 #endif  // CONVGEN_GENERATED_SEEDS_H

@@ -14,6 +14,7 @@
 #include <cassert>
 #include <sstream>
 
+#include "convgen/fingerprint.h"
 #include "convgen/format.h"
 #include "convgen/templates.h"
 #include "layer_emitter.h"
@@ -190,6 +191,7 @@ GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& opti
   }
   if (options.format)
     for (GeneratedFile& f : out.files) f.content = formatGeneratedCode(f.content, f.name);
+  addFingerprint(out.files, "CONVGEN_" + upperIdentifier(stem) + "_FINGERPRINT");
   return out;
 }
 

@@ -15,6 +15,8 @@
 #include "convgen/verify.h"
 #endif
 
+#include <csignal>
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -73,6 +75,7 @@ cl::opt<bool> no_source(
 
 constexpr int kExitConfigError = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitIoError = 3;
 
 void printVersion(llvm::raw_ostream& os) { os << "convgen " << CONVGEN_VERSION << "\n"; }
 
@@ -186,8 +189,12 @@ int generate(convgen::ModelSpec& model) {
   // Everything is rendered before anything is written: an error leaves
   // the output directory as it was.
   const convgen::GeneratedModel generated = convgen::generateModel(model, options);
-  if (std::string error = convgen::writeFilesIfChanged(out_dir, generated.files); !error.empty())
-    return fail(error);
+  // A full file-size limit (ulimit -f) then fails write() with EFBIG, reported
+  // like a full disk, instead of killing convgen half-way.
+  std::signal(SIGXFSZ, SIG_IGN);
+  if (std::string error = convgen::writeFilesIfChanged(out_dir, stem, generated.files);
+      !error.empty())
+    return fail(error, kExitIoError);
   if (report) convgen::printGenerationReport(generated, llvm::outs());
   if (report && !report_compiler.empty()) return reportObjectSizes(model, generated);
   return 0;
