@@ -61,13 +61,16 @@ class Fd {
 };
 
 // Opens `path` without blocking and checks that it is a regular file.
-// Returns "" or the error; `fd` is open only on success.
-std::string openRegular(const std::string& path, int flags, Fd& fd) {
+// Returns "" or the error; `fd` is open only on success. `open_errno`, when
+// given, is set to open()'s errno when open() itself failed, else to 0.
+std::string openRegular(const std::string& path, int flags, Fd& fd, int* open_errno = nullptr) {
   int raw;
   do {
     raw = ::open(path.c_str(), flags | O_NONBLOCK | O_CLOEXEC, 0666);
   } while (raw < 0 && errno == EINTR);
-  if (raw < 0) return path + ": " + reason(errno);
+  const int saved = raw < 0 ? errno : 0;
+  if (open_errno) *open_errno = saved;
+  if (raw < 0) return path + ": " + reason(saved);
   fd.reset(raw);
   struct stat st;
   if (::fstat(raw, &st) != 0) return path + ": " + reason(errno);
@@ -185,9 +188,21 @@ std::string writeFilesIfChanged(const std::string& dir, const std::string& stem,
   // 1. The directory's lock, until `lock` is closed on return.
   const std::string lock_path = joinPath(dir, kLockName);
   Fd lock;
-  if (std::string error = openRegular(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW, lock);
-      !error.empty())
+  int open_errno = 0;
+  if (std::string error =
+          openRegular(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW, lock, &open_errno);
+      !error.empty()) {
+    // A read-only directory that is already up to date is not an error:
+    // there is nothing to write, so nothing to lock.
+    if (open_errno == EACCES || open_errno == EROFS || open_errno == EPERM) {
+      std::string read_error;
+      bool all_current = true;
+      for (const GeneratedFile& file : files)
+        all_current = all_current && hasContent(joinPath(dir, file.name), file.content, read_error);
+      if (all_current) return "";
+    }
     return error;
+  }
   while (::flock(lock.get(), LOCK_EX) != 0)
     if (errno != EINTR) return lock_path + ": cannot lock: " + reason(errno);
 
@@ -232,7 +247,8 @@ std::string writeFilesIfChanged(const std::string& dir, const std::string& stem,
     if (++renamed == kill_after) std::raise(SIGKILL);
   }
   Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() < 0 || ::fsync(dir_fd.get()) != 0)
+  // EINVAL: a file system that cannot sync a directory; the renames are done.
+  if (dir_fd.get() < 0 || (::fsync(dir_fd.get()) != 0 && errno != EINVAL))
     return dir + ": cannot sync the directory: " + reason(errno);
   return "";
 }

@@ -4,7 +4,7 @@
 #
 #   output_test.sh CASE CONVGEN CXX CONFIGS WORK
 #
-# CASE is enospc, efbig, kill_hook, kill_random, concurrent, mismatch or
+# CASE is enospc, readonly, efbig, kill_hook, kill_random, concurrent, mismatch or
 # not_regular; CONFIGS holds a/net.yaml and b/net.yaml (same stem, different
 # shapes); WORK is a scratch directory. Exit 0 pass, 1 fail, 77 skipped.
 set -uo pipefail
@@ -54,13 +54,17 @@ no_temporaries() {  # DIR
 # A full disk: B's files do not fit next to A's. Runs in its own mount
 # namespace (unshare -m as root, else unshare -rm in a user namespace), so the
 # tmpfs disappears with the test, even when it is killed.
-case_enospc() {
+enter_mount_namespace() {  # "$@" of the script: re-runs it in a new mount namespace
   if [ "${OUTPUT_TEST_IN_NAMESPACE:-}" != 1 ]; then
     local flags=-m
     [ "$(id -u)" -eq 0 ] || flags=-rm
     unshare $flags true 2>/dev/null || skip "cannot create a mount namespace (unshare $flags)"
     OUTPUT_TEST_IN_NAMESPACE=1 exec unshare $flags "$0" "$@"
   fi
+}
+
+case_enospc() {
+  enter_mount_namespace "$@"
   local dir=$work/tmpfs
   mkdir -p "$dir"
   mount -t tmpfs -o size=64k tmpfs "$dir" 2>/dev/null || skip "cannot mount a 64 KiB tmpfs"
@@ -75,6 +79,24 @@ case_enospc() {
   grep -q "LLVM ERROR" "$work/stderr" && fail "LLVM's abort instead of convgen's message"
   pair_is "$dir" "$work/ref_a" || fail "the old pair was not left intact: $(describe "$dir")"
   no_temporaries "$dir"
+}
+
+# A read-only output directory (a read-only bind mount, in a mount
+# namespace): up to date is success, anything to write is exit 3.
+case_readonly() {
+  enter_mount_namespace "$@"
+  local dir=$work/readonly rc
+  "$convgen" generate "$A" --out-dir "$dir" || fail "generating A failed"
+  mount --bind "$dir" "$dir" && mount -o remount,ro,bind "$dir" ||
+    skip "cannot mount $dir read-only"
+  "$convgen" generate "$A" --out-dir "$dir" || fail "an up-to-date read-only directory failed"
+  "$convgen" generate "$B" --out-dir "$dir" 2>"$work/stderr"
+  rc=$?
+  cat "$work/stderr"
+  [ $rc -eq 3 ] || fail "exit status $rc writing into a read-only directory, expected 3"
+  grep -q "^convgen: error: $dir/.convgen.lock: Read-only file system" "$work/stderr" ||
+    fail "unexpected message"
+  pair_is "$dir" "$work/ref_a" || fail "the old pair was not left intact: $(describe "$dir")"
 }
 
 # The file-size limit (RLIMIT_FSIZE, `ulimit -f`), which needs no privileges:
@@ -277,7 +299,7 @@ case_not_regular() {
 mkdir -p "$work" || fail "cannot create $work"
 [ "${OUTPUT_TEST_IN_NAMESPACE:-}" = 1 ] || reference
 case "$case_name" in
-  enospc | efbig | kill_hook | kill_random | concurrent | mismatch | not_regular) "case_$case_name" "$@" ;;
+  enospc | readonly | efbig | kill_hook | kill_random | concurrent | mismatch | not_regular) "case_$case_name" "$@" ;;
   *) fail "unknown case" ;;
 esac
 echo "PASS ($case_name)"
