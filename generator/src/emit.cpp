@@ -189,9 +189,9 @@ GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& opti
                                                 {"layers", layers}});
     out.files.push_back({names[1 + k], std::move(file)});
   }
+  addFingerprint(out.files, "CONVGEN_" + upperIdentifier(stem) + "_FINGERPRINT");
   if (options.format)
     for (GeneratedFile& f : out.files) f.content = formatGeneratedCode(f.content, f.name);
-  addFingerprint(out.files, "CONVGEN_" + upperIdentifier(stem) + "_FINGERPRINT");
   return out;
 }
 

@@ -11,7 +11,10 @@
 //                 different convgen runs: regenerate both");
 // The value is xxHash64 over every file's name and content before either
 // line is added, so it changes whenever any generated file does, and equal
-// configs still give byte-identical output.
+// configs still give byte-identical output. generateModel adds it before
+// formatting (so libFormat lays the lines out like the rest): the value is
+// then that of the unformatted text, the same with and without --no-format,
+// whose outputs differ only in layout.
 #pragma once
 
 #include <cstdint>
