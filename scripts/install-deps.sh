@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ lld              # build
   llvm-14-dev clang-14 libclang-14-dev   # the generator (YAML, cl, SourceMgr) and verifier (libTooling)
   catch2 libbenchmark-dev                # tests (Catch2 v2) and benchmarks
+  libclang-rt-14-dev                     # libFuzzer and sanitizer runtimes (tests/fuzz)
   libdnnl-dev                            # oneDNN, for side-by-side benchmarks
   g++-aarch64-linux-gnu qemu-user        # NEON kernels, run under qemu-aarch64
   libsimde-dev                           # AVX-512 kernels, run on AVX2 through SIMDe (tests only)

@@ -1613,3 +1613,6 @@ extern "C" void seeds_irregular_forward_packed_partition(const float* input, con
                                                          float* output, int part, int parts) {
   seeds::irregular::forward_packed_partition(input, packed, output, part, parts);
 }
+
+static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x21cde84eef03f10cULL,
+              "seeds.h and seeds.cpp come from different convgen runs: regenerate both");

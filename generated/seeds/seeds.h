@@ -394,4 +394,7 @@ void seeds_irregular_forward_packed_partition(const float* input, const float* p
 }  // extern "C"
 #endif
 
+// This run's fingerprint: each .cpp generated with this header checks it.
+#define CONVGEN_seeds_Sseeds_FINGERPRINT 0x21cde84eef03f10cULL
+
 #endif  // CONVGEN_seeds_Sseeds_H

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "convgen/fingerprint.h"
 #include "convgen/format.h"
 #include "convgen/internal_error.h"
 #include "convgen/templates.h"
@@ -103,6 +104,12 @@ std::string macroPart(const std::string& s) {
   return out;
 }
 
+// CONVGEN_<namespace>_S<stem>, the prefix of the header's guard and
+// fingerprint macros.
+std::string macroBase(const ModelSpec& model, const std::string& stem) {
+  return "CONVGEN_" + macroPart(model.cpp_namespace) + "_S" + macroPart(stem);
+}
+
 std::string header(const ModelSpec& model, const std::string& stem,
                    const std::vector<KernelPlan>& plans) {
   std::string declarations, c_declarations, layer_list;
@@ -143,7 +150,7 @@ std::string header(const ModelSpec& model, const std::string& stem,
     layer_list += (layer_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
   }
   return renderTemplate("header", {{"banner", banner(model, plans)},
-                                   {"guard", "CONVGEN_" + macroPart(model.cpp_namespace) + "_S" + macroPart(stem) + "_H"},
+                                   {"guard", macroBase(model, stem) + "_H"},
                                    {"namespace", model.cpp_namespace},
                                    {"config", model.config_name},
                                    {"declarations", declarations},
@@ -254,6 +261,10 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
                                                 {"layers", layers}});
     out.files.push_back({names[1 + k], std::move(file)});
   }
+  // Named like the header guard, so two configs' headers never share it.
+  // Before formatting: the fingerprint hashes the unformatted text, so
+  // --no-format gives the same value (fingerprint.h).
+  addFingerprint(out.files, macroBase(model, stem) + "_FINGERPRINT");
   if (options.format)
     for (GeneratedFile& f : out.files) f.content = formatGeneratedCode(f.content, f.name);
   return out;

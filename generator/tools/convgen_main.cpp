@@ -17,6 +17,8 @@
 #include "convgen/verify.h"
 #endif
 
+#include <csignal>
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -117,7 +119,12 @@ int generate(convgen::ModelSpec& model) {
   // Everything is rendered before anything is written: an error leaves
   // the output directory as it was.
   const convgen::GeneratedModel generated = convgen::generateModel(model, options);
-  if (std::string error = convgen::writeFilesIfChanged(out_dir, generated.files); !error.empty())
+  // A full file-size limit (ulimit -f) then fails write() with EFBIG, reported
+  // like a full disk, instead of killing convgen half-way.
+  std::signal(SIGXFSZ, SIG_IGN);
+  if (std::string error =
+          convgen::writeFilesIfChanged(out_dir, convgen::configStem(model.config_name), generated.files);
+      !error.empty())
     return fail(error, kExitIo);
   if (!reporting) return 0;
   std::optional<convgen::ObjectSizes> sizes;

@@ -61,6 +61,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "convgen generate ${CONFIG} failed (exit ${rc}):\n${out}")
 endif()
 file(GLOB fresh RELATIVE "${WORK_DIR}" "${WORK_DIR}/*")
+list(REMOVE_ITEM fresh .convgen.lock)  # convgen's lock on the directory, not output
 list(SORT fresh)
 
 if(MODE STREQUAL "refresh")
