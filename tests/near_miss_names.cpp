@@ -116,7 +116,9 @@ int main(int argc, char** argv) {
     options.format = false;
     const convgen::GeneratedModel generated = convgen::generateModel(*model, options);
     const std::string dir = out_root + "/" + isa;
-    if (std::string error = convgen::writeFilesIfChanged(dir, generated.files); !error.empty()) {
+    if (std::string error = convgen::writeFilesIfChanged(
+            dir, convgen::configStem(model->config_name), generated.files);
+        !error.empty()) {
       std::printf("FAIL %s: %s\n", isa.c_str(), error.c_str());
       ++failures;
       continue;
