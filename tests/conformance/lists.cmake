@@ -15,3 +15,10 @@ set(CONVGEN_GOLDEN_ISAS scalar avx2 avx512 neon)
 # (tests/conformance/make_configs.cpp); the others are configs/<name>.yaml.
 set(CONVGEN_CONFORMANCE_ISAS scalar avx2 avx512 neon)
 set(CONVGEN_CONFORMANCE_CONFIGS matrix seeds kws resnet18 mobilenetv2)
+
+# The main tree builds and runs the conformance ISAs its compiler targets
+# (scalar, and its architecture's row below, as IsaFamily in isa.h); the
+# others, and those its CPU lacks, are built by the conformance sub-project:
+# NEON cross-compiled and run under qemu, the x86 ISAs through SIMDe.
+set(CONVGEN_CONFORMANCE_ISAS_x86 avx2 avx512)
+set(CONVGEN_CONFORMANCE_ISAS_arm neon)
