@@ -8,7 +8,10 @@
 #   convgen_conformance(<name> CONFIG <yaml> NAMESPACE <ns> ISA <isa>
 #                       LIBRARIES <reference and Catch2 main targets>...
 #                       [SHARDS <n>] [OPTIONS <compile option>...]
-#                       [DISCOVER | TEST_NAME <name>])
+#                       [DISCOVER | TEST_NAME <name>] [EXPECT_ISA])
+#
+# EXPECT_ISA: the binary also checks that some layer is <isa> code (by
+# LayerInfo::isa), so that a SIMD run cannot pass on scalar code alone.
 #
 # DISCOVER registers one CTest test per layer (catch_discover_tests, prefix
 # conformance/<name>/) for which exit code 77, a layer whose ISA this CPU
@@ -19,7 +22,7 @@
 set(_convgen_conformance_dir ${CMAKE_CURRENT_LIST_DIR})
 
 function(convgen_conformance name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "DISCOVER" "CONFIG;NAMESPACE;ISA;SHARDS;TEST_NAME"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "DISCOVER;EXPECT_ISA" "CONFIG;NAMESPACE;ISA;SHARDS;TEST_NAME"
                         "LIBRARIES;OPTIONS")
   foreach(required IN ITEMS CONFIG NAMESPACE ISA LIBRARIES)
     if(NOT arg_${required})
@@ -42,6 +45,10 @@ function(convgen_conformance name)
     CONVGEN_LAYERS=CONVGEN_${upper}_LAYERS
     # Only for headers without LayerInfo::isa (see layerIsa() in conformance.h).
     CONVGEN_CONFORMANCE_ISA="${arg_ISA}")
+  if(arg_EXPECT_ISA AND NOT arg_ISA MATCHES "^(scalar|native)$")
+    target_compile_definitions(conformance_${name} PRIVATE
+      CONVGEN_CONFORMANCE_EXPECT_ISA="${arg_ISA}")
+  endif()
   target_compile_options(conformance_${name} PRIVATE ${arg_OPTIONS})
   target_link_libraries(conformance_${name} PRIVATE ${name}_kernels ${arg_LIBRARIES})
   if(arg_DISCOVER)

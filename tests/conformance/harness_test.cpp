@@ -29,6 +29,14 @@ TEST_CASE("layerIsa reads LayerInfo::isa, not the kernel name", "[harness]") {
   CHECK(convgen::testing::layerIsa(neon) == "neon");
 }
 
+TEST_CASE("layersOf counts layers by LayerInfo::isa", "[harness]") {
+  const InfoV2 a{"a", "avx2", "a__avx2_direct_w8"}, b{"b", "scalar", "b__avx2_direct_w8"},
+      c{"c", "avx2", "c__scalar_direct"};
+  CHECK(convgen::testing::layersOf({&a, &b, &c}, "avx2") == 2);
+  CHECK(convgen::testing::layersOf({&a, &b, &c}, "scalar") == 1);
+  CHECK(convgen::testing::layersOf({&a, &b, &c}, "avx512") == 0);
+}
+
 TEST_CASE("layerIsa falls back to the build's --isa for headers without the field",
           "[harness]") {
   // This file is compiled with CONVGEN_CONFORMANCE_ISA="avx2".
