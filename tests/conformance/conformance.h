@@ -14,13 +14,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <random>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "convgen/reference.h"
+#include "cpu_isa.h"
 
 namespace convgen::testing {
 
@@ -102,36 +105,74 @@ struct Packed {
 
 constexpr int kSkipExitCode = 77;
 
-// Whether this CPU can run a kernel, from the ISA in its name.
-inline bool cpuRuns(const std::string& kernel, std::string* why) {
-#if (defined(__x86_64__) || defined(__i386__)) && !defined(CONVGEN_USE_SIMDE)
-  if (kernel.find("__avx512_") != std::string::npos && !__builtin_cpu_supports("avx512f")) {
-    *why = "this CPU has no AVX-512F (the SIMDe build of the same kernels covers it)";
-    return false;
-  }
-  if (kernel.find("__avx2_") != std::string::npos && !__builtin_cpu_supports("avx2")) {
-    *why = "this CPU has no AVX2";
-    return false;
-  }
-  if (kernel.find("__avx2_") != std::string::npos && !__builtin_cpu_supports("fma")) {
-    *why = "this CPU has no FMA";
-    return false;
-  }
+template <typename Info, typename = void>
+struct HasIsaField : std::false_type {};
+template <typename Info>
+struct HasIsaField<Info, std::void_t<decltype(std::declval<const Info&>().isa)>>
+    : std::true_type {};
+
+// The ISA of the code emitted for a layer: LayerInfo::isa (LayerInfo v2).
+// Headers from before v2 lack the field; for them the build names the --isa
+// the kernels were generated with (CONVGEN_CONFORMANCE_ISA), which is
+// conservative: a float64 layer of an avx2 config is scalar code, yet is
+// skipped with the rest on a CPU without AVX2.
+template <typename Info>
+std::string layerIsa(const Info& info) {
+  if constexpr (HasIsaField<Info>::value) {
+    return info.isa;
+  } else {
+#if defined(CONVGEN_CONFORMANCE_ISA)
+    (void)info;
+    const std::string isa = CONVGEN_CONFORMANCE_ISA;
+    return isa == "native" ? "scalar" : isa;  // generated for the CPU that runs it
+#else
+    static_assert(HasIsaField<Info>::value,
+                  "LayerInfo has no isa field: compile with -DCONVGEN_CONFORMANCE_ISA=\"<isa>\"");
+    return {};
 #endif
-  (void)kernel;
-  (void)why;
-  return true;
+  }
+}
+
+// How many of the layers are code of `isa`, by LayerInfo::isa (v2 only).
+template <typename Info>
+std::size_t layersOf(std::initializer_list<const Info*> infos, const std::string& isa) {
+  std::size_t n = 0;
+  for (const Info* info : infos) n += isa == info->isa;
+  return n;
+}
+
+// That some layer of a config got code of `isa`.
+template <typename Info>
+void checkSomeLayerIs(std::initializer_list<const Info*> infos, const std::string& isa) {
+  if constexpr (!HasIsaField<Info>::value) {
+    WARN("LayerInfo has no isa field (a header before v2): cannot tell whether any layer is "
+         << isa << " code");
+  } else {
+    INFO(infos.size() << " layers, none of them " << isa << " code");
+    CHECK(layersOf(infos, isa) > 0);
+  }
+}
+
+// Every check of a layer starts here: exits 77 when this CPU lacks the
+// layer's ISA (by LayerInfo::isa), and fails for an ISA name it does not know.
+template <typename Info>
+void skipUnlessCpuRuns(const Info& info) {
+  const std::string isa = layerIsa(info);
+  const CpuVerdict verdict = cpuRuns(isa);
+  INFO("layer " << info.name << ": LayerInfo::isa is \"" << isa << "\"");
+  REQUIRE(verdict.known);
+  if (!verdict.runs) {
+    // CTest reports exit code 77 as a skip (SKIP_RETURN_CODE), with the
+    // reason in the output: never a silent pass.
+    std::fprintf(stderr, "SKIPPED %s: %s needs %s: %s\n", info.name, info.kernel, isa.c_str(),
+                 verdict.why);
+    std::exit(kSkipExitCode);
+  }
 }
 
 template <typename T, typename Info, typename Forward>
 void checkLayer(const Info& info, Forward forward) {
-  std::string why;
-  if (!cpuRuns(info.kernel, &why)) {
-    // CTest reports exit code 77 as a skip (SKIP_RETURN_CODE), with the
-    // reason in the output: never a silent pass.
-    std::fprintf(stderr, "SKIPPED %s: %s\n", info.name, why.c_str());
-    std::exit(kSkipExitCode);
-  }
+  skipUnlessCpuRuns(info);
   const ref::Conv2dParams p = ref::paramsOf(info);
   REQUIRE(ref::outputHeight(p) == info.out_height);
   REQUIRE(ref::outputWidth(p) == info.out_width);
@@ -190,11 +231,7 @@ void checkLayer(const Info& info, Forward forward) {
 // outside the output (the guards), inputs untouched. Random data.
 template <typename T, typename Info, typename Forward, typename Partition>
 void checkPartitions(const Info& info, Forward forward, Partition partition) {
-  std::string why;
-  if (!cpuRuns(info.kernel, &why)) {
-    std::fprintf(stderr, "SKIPPED %s: %s\n", info.name, why.c_str());
-    std::exit(kSkipExitCode);
-  }
+  skipUnlessCpuRuns(info);
   std::mt19937_64 rng(baseSeed() + 7);
   // Reals for float types: equal bits then need the same summation order.
   auto data = [&](std::size_t n) {

@@ -1,7 +1,9 @@
 // One Catch2 test case per generated layer, expanded from the generated
 // header's X-macro: the layer list comes from the config, never by hand.
 // Compiled with -DCONVGEN_HEADER="<name>.h" -DCONVGEN_NAMESPACE=<ns>
-// -DCONVGEN_LAYERS=CONVGEN_<NAME>_LAYERS.
+// -DCONVGEN_LAYERS=CONVGEN_<NAME>_LAYERS, and -DCONVGEN_CONFORMANCE_EXPECT_ISA="<isa>"
+// where the config must get some <isa> code (else it would test scalar code
+// only, and pass, under an ISA's name).
 #include CONVGEN_HEADER
 
 #include "conformance.h"
@@ -31,3 +33,11 @@
   }
 
 CONVGEN_LAYERS(CONVGEN_CONFORMANCE_CASE)
+
+#if defined(CONVGEN_CONFORMANCE_EXPECT_ISA)
+#define CONVGEN_CONFORMANCE_INFO(layer) &CONVGEN_NAMESPACE::layer::info,
+TEST_CASE("some layer is " CONVGEN_CONFORMANCE_EXPECT_ISA " code", "[conformance]") {
+  convgen::testing::checkSomeLayerIs({CONVGEN_LAYERS(CONVGEN_CONFORMANCE_INFO)},
+                                     CONVGEN_CONFORMANCE_EXPECT_ISA);
+}
+#endif

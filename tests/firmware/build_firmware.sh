@@ -7,7 +7,8 @@
 #
 #   build_firmware.sh CONVGEN CONFIG OUT_DIR
 #
-# Exit status: 0 pass, 1 failure, 77 skipped (no arm-none-eabi-g++).
+# Exit status: 0 pass, 1 failure, 77 skipped (no arm-none-eabi-g++, -nm or -size),
+# the SKIP_RETURN_CODE of every skippable convgen test.
 set -euo pipefail
 
 if [ $# -ne 3 ]; then
@@ -24,7 +25,14 @@ fi
 tool_dir=$(dirname "$(command -v "$cxx")")
 nm=$tool_dir/arm-none-eabi-nm
 size=$tool_dir/arm-none-eabi-size
-[ -x "$size" ] || size=$(command -v llvm-size-14 || command -v llvm-size)
+[ -x "$size" ] || size=$(command -v llvm-size-14 || command -v llvm-size || true)
+for tool in "$nm" "$size"; do
+  if [ -z "$tool" ] || [ ! -x "$tool" ]; then
+    echo "SKIP: ${tool:-arm-none-eabi-size} not found: the Cortex-M builds need Debian's" \
+         "binutils-arm-none-eabi (apt-get install --no-install-recommends ...)"
+    exit 77
+  fi
+done
 
 # The flags docs/firmware.md documents; -Werror: generated code is warning-free.
 common=(-std=c++17 -O2 -ffreestanding -fno-exceptions -fno-rtti -nostdlib

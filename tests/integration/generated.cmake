@@ -1,16 +1,24 @@
-# Keeps generated/<config>/ equal to what convgen emits today.
+# Keeps the goldens under generated/ equal to what convgen emits today: one
+# folder per ISA of one config, <config> for scalar and <config>_<isa> for
+# the others (generated/seeds, generated/seeds_avx2, ...).
 #
-#   -DMODE=check|refresh -DCONVGEN=<exe> -DCONFIG=<yaml> -DCHECKED_IN=<dir>
-#   -DWORK_DIR=<scratch dir> [-DREFRESH_HINT=<command shown on mismatch>]
+#   -DMODE=check|refresh -DCONVGEN=<exe> -DCONFIG=<yaml> -DGOLDEN_DIR=<generated/>
+#   -DISAS=<isa>,... -DWORK_DIR=<scratch dir> [-DREFRESH_HINT=<command shown on mismatch>]
 #
-# check: generate into WORK_DIR and compare byte for byte (the file set too);
-# refresh: generate and replace CHECKED_IN's contents. Both generate from
-# scratch so a file convgen stopped writing (fewer shards, say) shows up.
-foreach(var IN ITEMS MODE CONVGEN CONFIG CHECKED_IN WORK_DIR)
+# check: generate each ISA into WORK_DIR and compare byte for byte (the file
+# set too), reporting every stale folder; refresh: generate and replace each
+# folder's contents. Both generate from scratch so a file convgen stopped
+# writing (fewer shards, say) shows up.
+foreach(var IN ITEMS MODE CONVGEN CONFIG GOLDEN_DIR ISAS WORK_DIR)
   if(NOT ${var})
     message(FATAL_ERROR "generated.cmake: -D${var}=... is required")
   endif()
 endforeach()
+if(NOT MODE MATCHES "^(check|refresh)$")
+  message(FATAL_ERROR "generated.cmake: MODE must be check or refresh, not '${MODE}'")
+endif()
+string(REPLACE "," ";" isas "${ISAS}")
+cmake_path(GET CONFIG STEM LAST_ONLY stem)
 
 # Sets <out> to where files <new> and <old> first differ: the line number and
 # both versions of that line, so the CI log alone explains the failure.
@@ -55,56 +63,75 @@ function(first_difference new old out)
 endfunction()
 
 file(REMOVE_RECURSE "${WORK_DIR}")
-execute_process(COMMAND "${CONVGEN}" generate "${CONFIG}" --out-dir "${WORK_DIR}" --isa scalar
-  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "convgen generate ${CONFIG} failed (exit ${rc}):\n${out}")
-endif()
-file(GLOB fresh RELATIVE "${WORK_DIR}" "${WORK_DIR}/*")
-list(REMOVE_ITEM fresh .convgen.lock)  # convgen's lock on the directory, not output
-list(SORT fresh)
-
-if(MODE STREQUAL "refresh")
-  file(REMOVE_RECURSE "${CHECKED_IN}")
-  file(MAKE_DIRECTORY "${CHECKED_IN}")
-  foreach(name IN LISTS fresh)
-    file(COPY "${WORK_DIR}/${name}" DESTINATION "${CHECKED_IN}")
-  endforeach()
-  string(REPLACE ";" ", " fresh "${fresh}")
-  message(STATUS "Refreshed ${CHECKED_IN}: ${fresh}")
-  return()
-elseif(NOT MODE STREQUAL "check")
-  message(FATAL_ERROR "generated.cmake: MODE must be check or refresh, not '${MODE}'")
-endif()
-
-file(GLOB checked_in RELATIVE "${CHECKED_IN}" "${CHECKED_IN}/*")
-list(SORT checked_in)
 set(problems "")
-if(NOT fresh STREQUAL checked_in)
+set(summary "")
+foreach(isa IN LISTS isas)
+  if(isa STREQUAL "scalar")
+    set(folder "${stem}")
+  else()
+    set(folder "${stem}_${isa}")
+  endif()
+  set(checked_in "${GOLDEN_DIR}/${folder}")
+  set(work "${WORK_DIR}/${folder}")
+  execute_process(COMMAND "${CONVGEN}" generate "${CONFIG}" --out-dir "${work}" --isa ${isa}
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "convgen generate ${CONFIG} --isa ${isa} failed (exit ${rc}):\n${out}")
+  endif()
+  file(GLOB fresh RELATIVE "${work}" "${work}/*")
+  list(REMOVE_ITEM fresh .convgen.lock)  # convgen's lock on the directory, not output
+  list(SORT fresh)
   string(REPLACE ";" ", " fresh_text "${fresh}")
-  string(REPLACE ";" ", " checked_in_text "${checked_in}")
-  string(APPEND problems "  files: convgen writes ${fresh_text}; the checked-in folder holds ${checked_in_text}\n")
-endif()
-foreach(name IN LISTS fresh)
-  if(NOT EXISTS "${CHECKED_IN}/${name}")
+
+  if(MODE STREQUAL "refresh")
+    file(REMOVE_RECURSE "${checked_in}")
+    file(MAKE_DIRECTORY "${checked_in}")
+    foreach(name IN LISTS fresh)
+      file(COPY "${work}/${name}" DESTINATION "${checked_in}")
+    endforeach()
+    message(STATUS "Refreshed ${checked_in} (--isa ${isa}): ${fresh_text}")
     continue()
   endif()
-  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${WORK_DIR}/${name}" "${CHECKED_IN}/${name}"
-    RESULT_VARIABLE differs)
-  if(differs)
-    first_difference("${WORK_DIR}/${name}" "${CHECKED_IN}/${name}" where)
-    string(APPEND problems "  ${name} differs, ${where}\n")
+
+  file(GLOB old RELATIVE "${checked_in}" "${checked_in}/*")
+  list(SORT old)
+  set(stale "")
+  if(NOT fresh STREQUAL old)
+    string(REPLACE ";" ", " old_text "${old}")
+    if(NOT old_text)
+      set(old_text "nothing (or the folder is missing)")
+    endif()
+    string(APPEND stale "  files: convgen writes ${fresh_text}; the checked-in folder holds ${old_text}\n")
+  endif()
+  foreach(name IN LISTS fresh)
+    if(NOT EXISTS "${checked_in}/${name}")
+      continue()
+    endif()
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${work}/${name}" "${checked_in}/${name}"
+      RESULT_VARIABLE differs)
+    if(differs)
+      first_difference("${work}/${name}" "${checked_in}/${name}" where)
+      string(APPEND stale "  ${name} differs, ${where}\n")
+    endif()
+  endforeach()
+  if(stale)
+    string(APPEND problems "${checked_in} (--isa ${isa}) is stale:\n${stale}")
+  else()
+    list(APPEND summary "${folder} (${fresh_text})")
   endif()
 endforeach()
+if(MODE STREQUAL "refresh")
+  return()
+endif()
 
 if(problems)
   if(NOT REFRESH_HINT)
     set(REFRESH_HINT "cmake --build <build dir> --target refresh-generated")
   endif()
-  message(FATAL_ERROR "${CHECKED_IN} is stale: it is not what convgen generates from ${CONFIG}.\n"
+  message(FATAL_ERROR "generated/ is not what convgen generates from ${CONFIG}.\n"
                       "${problems}"
                       "If the change in convgen's output is intended, refresh and commit it:\n"
                       "    ${REFRESH_HINT}\n")
 endif()
-string(REPLACE ";" ", " fresh "${fresh}")
-message(STATUS "${CHECKED_IN} matches convgen's output (${fresh})")
+string(REPLACE ";" "; " summary "${summary}")
+message(STATUS "${GOLDEN_DIR} matches convgen's output: ${summary}")

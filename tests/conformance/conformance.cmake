@@ -1,0 +1,70 @@
+# convgen_conformance(): one config's kernels, generated for one ISA, and a
+# test binary (conformance_test.cpp: one Catch2 case per layer) comparing
+# every layer with the reference. Used by the main test tree (native ISAs,
+# tests/CMakeLists.txt) and by the conformance sub-project (this directory's
+# CMakeLists.txt: cross-compiled or SIMDe builds, run by ctest
+# --build-and-test), so both build a conformance binary the same way.
+#
+#   convgen_conformance(<name> CONFIG <yaml> NAMESPACE <ns> ISA <isa>
+#                       LIBRARIES <reference and Catch2 main targets>...
+#                       [SHARDS <n>] [OPTIONS <compile option>...]
+#                       [DISCOVER | TEST_NAME <name>] [EXPECT_ISA])
+#
+# EXPECT_ISA: the binary also checks that some layer is <isa> code (by
+# LayerInfo::isa), so that a SIMD run cannot pass on scalar code alone.
+#
+# DISCOVER registers one CTest test per layer (catch_discover_tests, prefix
+# conformance/<name>/) for which exit code 77, a layer whose ISA this CPU
+# lacks (conformance.h), is a skip. TEST_NAME registers one test running the
+# whole binary (under CMAKE_CROSSCOMPILING_EMULATOR when cross-compiling), as
+# the sub-project does: there the emulator or SIMDe runs every layer, so the
+# skip was decided before building (convgen_test_require) and a 77 fails.
+set(_convgen_conformance_dir ${CMAKE_CURRENT_LIST_DIR})
+
+function(convgen_conformance name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "DISCOVER;EXPECT_ISA" "CONFIG;NAMESPACE;ISA;SHARDS;TEST_NAME"
+                        "LIBRARIES;OPTIONS")
+  foreach(required IN ITEMS CONFIG NAMESPACE ISA LIBRARIES)
+    if(NOT arg_${required})
+      message(FATAL_ERROR "convgen_conformance(${name}): ${required} is required")
+    endif()
+  endforeach()
+  if(NOT arg_SHARDS)
+    set(arg_SHARDS 1)
+  endif()
+  convgen_add_kernels(${name}_kernels CONFIG ${arg_CONFIG} SHARDS ${arg_SHARDS} ISA ${arg_ISA})
+  # Generated code must compile warning-free.
+  target_compile_options(${name}_kernels PRIVATE -Wall -Wextra -Werror ${arg_OPTIONS})
+  cmake_path(GET arg_CONFIG STEM LAST_ONLY stem)
+  string(TOUPPER "${stem}" upper)
+  string(MAKE_C_IDENTIFIER "${upper}" upper)
+  add_executable(conformance_${name} ${_convgen_conformance_dir}/conformance_test.cpp)
+  target_include_directories(conformance_${name} PRIVATE ${_convgen_conformance_dir})
+  target_compile_definitions(conformance_${name} PRIVATE
+    CONVGEN_HEADER="${stem}.h" CONVGEN_NAMESPACE=${arg_NAMESPACE}
+    CONVGEN_LAYERS=CONVGEN_${upper}_LAYERS
+    # Only for headers without LayerInfo::isa (see layerIsa() in conformance.h).
+    CONVGEN_CONFORMANCE_ISA="${arg_ISA}")
+  if(arg_EXPECT_ISA AND NOT arg_ISA MATCHES "^(scalar|native)$")
+    target_compile_definitions(conformance_${name} PRIVATE
+      CONVGEN_CONFORMANCE_EXPECT_ISA="${arg_ISA}")
+  endif()
+  target_compile_options(conformance_${name} PRIVATE ${arg_OPTIONS})
+  target_link_libraries(conformance_${name} PRIVATE ${name}_kernels ${arg_LIBRARIES})
+  if(arg_DISCOVER)
+    catch_discover_tests(conformance_${name} TEST_PREFIX "conformance/${name}/"
+                         PROPERTIES SKIP_RETURN_CODE 77)
+  elseif(arg_TEST_NAME)
+    add_test(NAME ${arg_TEST_NAME} COMMAND conformance_${name})
+  endif()
+endfunction()
+
+# The namespace: line of a config (configs name their C++ namespace there).
+function(convgen_config_namespace var yaml)
+  file(STRINGS "${yaml}" ns_line REGEX "^namespace:")
+  string(REGEX REPLACE "^namespace: *([A-Za-z0-9_:]+).*" "\\1" ns "${ns_line}")
+  if(NOT ns MATCHES "^[A-Za-z0-9_:]+$")
+    message(FATAL_ERROR "${yaml} has no namespace: line")
+  endif()
+  set(${var} "${ns}" PARENT_SCOPE)
+endfunction()
