@@ -395,6 +395,6 @@ void seeds_irregular_forward_packed_partition(const float* input, const float* p
 #endif
 
 // This run's fingerprint: each .cpp generated with this header checks it.
-#define CONVGEN_seeds_Sseeds_FINGERPRINT 0x21cde84eef03f10cULL
+#define CONVGEN_seeds_Sseeds_FINGERPRINT 0x831122d852c03e7cULL
 
 #endif  // CONVGEN_seeds_Sseeds_H

@@ -3,6 +3,17 @@
 #include "seeds.h"
 
 #include <cstdint>
+
+// A register tile stays in registers only when its window function is
+// inlined into the tile: forced, since GCC's inliner stops inlining once a
+// file has grown (measured: the same layer ran 2.4x slower beside others).
+#ifndef CONVGEN_ALWAYS_INLINE
+#if defined(__GNUC__)
+#define CONVGEN_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define CONVGEN_ALWAYS_INLINE inline
+#endif
+#endif
 #include <arm_neon.h>
 
 // ---------------------------------------------------------------------------
@@ -24,8 +35,9 @@ constexpr std::int64_t kPT = 0, kPL = 0;  // padding before the first row / colu
 constexpr std::int64_t kRowLo = 0, kRowHi = 3, kColLo = 0, kColHi = 3;
 
 // Channel ci's 3x3 window for 1 output channels x 3 rows x 1 vectors (border tile at column 0).
-inline void unrolled_b0_oc1_r3(float32x4_t (&acc)[1][3], const float* x_c, const std::int64_t* roff,
-                               const float* w_c, std::int64_t c0) noexcept {
+CONVGEN_ALWAYS_INLINE void unrolled_b0_oc1_r3(float32x4_t (&acc)[1][3], const float* x_c,
+                                              const std::int64_t* roff, const float* w_c,
+                                              std::int64_t c0) noexcept {
   (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
   {
     const float* r0 = x_c + roff[0];
@@ -175,8 +187,9 @@ inline void tile_b0_oc1_r3(const float* x_g, const std::int64_t* roff, const flo
 }
 
 // All output rows of 1 output channels.
-inline void rows_oc1(const float* x_g, const float* w_o, const float* b_o, float* y_o) noexcept {
-  for (std::int64_t oh = kRowLo; oh < 3; oh += 3) {
+inline void rows_oc1(const float* x_g, const float* w_o, const float* b_o, float* y_o,
+                     std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (3 < oh_hi ? 3 : oh_hi); oh += 3) {
     std::int64_t roff[3 * kKH];
     for (std::int64_t rr = 0; rr < 3; ++rr) {
       for (std::int64_t p = 0; p < kKH; ++p) {
@@ -187,19 +200,72 @@ inline void rows_oc1(const float* x_g, const float* w_o, const float* b_o, float
     tile_b0_oc1_r3(x_g, roff, w_o, b_o, y_row, 0);
   }
 }
+
+// Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
+// every row of every image, forward_partition() a share of them. Not
+// inline: one copy serves every entry point (flash on a microcontroller).
+void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  (void)bias;  // nullptr when the layer has no bias
+  for (std::int64_t g = 0; g < kG; ++g) {
+    const float* x_g = input + (n * kC + g * kCg) * kH * kW;
+    const float* w_g = weight + g * kOg * kCg * kKH * kKW;
+    float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
+    for (std::int64_t o = 0; o < 1; o += 1) {
+      rows_oc1(x_g, w_g + o * kCg * kKH * kKW, nullptr, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    }
+  }
+}
+
+// The same from packed weights.
+void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  forward_rows(input, packed, nullptr, output, n, oh_lo, oh_hi);
+}
+
+// forward_partition() deals out row units: one output row, or a block of
+// rows one register tile covers (so no tile straddles two parts).
+constexpr std::int64_t kRowUnits = 1;
+constexpr std::int64_t unitRow(std::int64_t u) noexcept {
+  return u <= 0 ? u : u <= 1 ? 0 + (u - 0) * 3 : 3 + (u - 1);
+}
 }  // namespace
 
 void forward(const T* input, const T* weight, const T* bias, T* output) noexcept {
-  (void)bias;  // nullptr when the layer has no bias
-  for (std::int64_t n = 0; n < kN; ++n) {
-    for (std::int64_t g = 0; g < kG; ++g) {
-      const float* x_g = input + (n * kC + g * kCg) * kH * kW;
-      const float* w_g = weight + g * kOg * kCg * kKH * kKW;
-      float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-      for (std::int64_t o = 0; o < 1; o += 1) {
-        rows_oc1(x_g, w_g + o * kCg * kKH * kKW, nullptr, y_g + o * kOH * kOW);
-      }
-    }
+  for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, output, n, 0, kOH);
+}
+
+void forward_partition(const T* input, const T* weight, const T* bias, T* output, int part,
+                       int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
+  }
+}
+
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 9; ++i) packed[i] = weight[i];
+  (void)bias;
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  for (std::int64_t n = 0; n < kN; ++n) forward_packed_rows(input, packed, output, n, 0, kOH);
+}
+
+void forward_packed_partition(const T* input, const T* packed, T* output, int part,
+                              int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
   }
 }
 
@@ -208,6 +274,25 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
 extern "C" void seeds_tiny_forward(const float* input, const float* weight, const float* bias,
                                    float* output) {
   seeds::tiny::forward(input, weight, bias, output);
+}
+
+extern "C" void seeds_tiny_pack_weights(const float* weight, const float* bias, float* packed) {
+  seeds::tiny::pack_weights(weight, bias, packed);
+}
+
+extern "C" void seeds_tiny_forward_packed(const float* input, const float* packed, float* output) {
+  seeds::tiny::forward_packed(input, packed, output);
+}
+
+extern "C" void seeds_tiny_forward_partition(const float* input, const float* weight,
+                                             const float* bias, float* output, int part,
+                                             int parts) {
+  seeds::tiny::forward_partition(input, weight, bias, output, part, parts);
+}
+
+extern "C" void seeds_tiny_forward_packed_partition(const float* input, const float* packed,
+                                                    float* output, int part, int parts) {
+  seeds::tiny::forward_packed_partition(input, packed, output, part, parts);
 }
 // ---------------------------------------------------------------------------
 // tiny_s2: 1x1x5x5 -> 1x1x2x2, k3x3 s2x2 d1x1 pad 0/0/0/0 (zeros), groups 1, no bias, float32
@@ -228,8 +313,9 @@ constexpr std::int64_t kPT = 0, kPL = 0;  // padding before the first row / colu
 constexpr std::int64_t kRowLo = 0, kRowHi = 2, kColLo = 0, kColHi = 2;
 
 // Channel ci's 3x3 window for 1 output channels x 1 rows x 1 vectors (border tile at column 0).
-inline void unrolled_b0_oc1_r1(float32x4_t (&acc)[1][1], const float* x_c, const std::int64_t* roff,
-                               const float* w_c, std::int64_t c0) noexcept {
+CONVGEN_ALWAYS_INLINE void unrolled_b0_oc1_r1(float32x4_t (&acc)[1][1], const float* x_c,
+                                              const std::int64_t* roff, const float* w_c,
+                                              std::int64_t c0) noexcept {
   (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
   {
     const float* r0 = x_c + roff[0];
@@ -322,8 +408,9 @@ inline void tile_b0_oc1_r1(const float* x_g, const std::int64_t* roff, const flo
 }
 
 // All output rows of 1 output channels.
-inline void rows_oc1(const float* x_g, const float* w_o, const float* b_o, float* y_o) noexcept {
-  for (std::int64_t oh = 0; oh < kOH; ++oh) {
+inline void rows_oc1(const float* x_g, const float* w_o, const float* b_o, float* y_o,
+                     std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = oh_lo; oh < oh_hi; ++oh) {
     std::int64_t roff[1 * kKH];
     for (std::int64_t rr = 0; rr < 1; ++rr) {
       for (std::int64_t p = 0; p < kKH; ++p) {
@@ -334,19 +421,70 @@ inline void rows_oc1(const float* x_g, const float* w_o, const float* b_o, float
     tile_b0_oc1_r1(x_g, roff, w_o, b_o, y_row, 0);
   }
 }
+
+// Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
+// every row of every image, forward_partition() a share of them. Not
+// inline: one copy serves every entry point (flash on a microcontroller).
+void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  (void)bias;  // nullptr when the layer has no bias
+  for (std::int64_t g = 0; g < kG; ++g) {
+    const float* x_g = input + (n * kC + g * kCg) * kH * kW;
+    const float* w_g = weight + g * kOg * kCg * kKH * kKW;
+    float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
+    for (std::int64_t o = 0; o < 1; o += 1) {
+      rows_oc1(x_g, w_g + o * kCg * kKH * kKW, nullptr, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    }
+  }
+}
+
+// The same from packed weights.
+void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  forward_rows(input, packed, nullptr, output, n, oh_lo, oh_hi);
+}
+
+// forward_partition() deals out row units: one output row, or a block of
+// rows one register tile covers (so no tile straddles two parts).
+constexpr std::int64_t kRowUnits = kOH;
+constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
 }  // namespace
 
 void forward(const T* input, const T* weight, const T* bias, T* output) noexcept {
-  (void)bias;  // nullptr when the layer has no bias
-  for (std::int64_t n = 0; n < kN; ++n) {
-    for (std::int64_t g = 0; g < kG; ++g) {
-      const float* x_g = input + (n * kC + g * kCg) * kH * kW;
-      const float* w_g = weight + g * kOg * kCg * kKH * kKW;
-      float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-      for (std::int64_t o = 0; o < 1; o += 1) {
-        rows_oc1(x_g, w_g + o * kCg * kKH * kKW, nullptr, y_g + o * kOH * kOW);
-      }
-    }
+  for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, output, n, 0, kOH);
+}
+
+void forward_partition(const T* input, const T* weight, const T* bias, T* output, int part,
+                       int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
+  }
+}
+
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 9; ++i) packed[i] = weight[i];
+  (void)bias;
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  for (std::int64_t n = 0; n < kN; ++n) forward_packed_rows(input, packed, output, n, 0, kOH);
+}
+
+void forward_packed_partition(const T* input, const T* packed, T* output, int part,
+                              int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
   }
 }
 
@@ -355,6 +493,26 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
 extern "C" void seeds_tiny_s2_forward(const float* input, const float* weight, const float* bias,
                                       float* output) {
   seeds::tiny_s2::forward(input, weight, bias, output);
+}
+
+extern "C" void seeds_tiny_s2_pack_weights(const float* weight, const float* bias, float* packed) {
+  seeds::tiny_s2::pack_weights(weight, bias, packed);
+}
+
+extern "C" void seeds_tiny_s2_forward_packed(const float* input, const float* packed,
+                                             float* output) {
+  seeds::tiny_s2::forward_packed(input, packed, output);
+}
+
+extern "C" void seeds_tiny_s2_forward_partition(const float* input, const float* weight,
+                                                const float* bias, float* output, int part,
+                                                int parts) {
+  seeds::tiny_s2::forward_partition(input, weight, bias, output, part, parts);
+}
+
+extern "C" void seeds_tiny_s2_forward_packed_partition(const float* input, const float* packed,
+                                                       float* output, int part, int parts) {
+  seeds::tiny_s2::forward_packed_partition(input, packed, output, part, parts);
 }
 // ---------------------------------------------------------------------------
 // tiny_p1: 1x1x5x5 -> 1x1x5x5, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, no bias, float32
@@ -381,8 +539,9 @@ constexpr std::int64_t sourceRow(std::int64_t i) noexcept { return i >= 0 && i <
 constexpr std::int64_t sourceCol(std::int64_t i) noexcept { return i >= 0 && i < kW ? i : -1; }
 
 // Channel ci's 3x3 window for 1 output channels x 3 rows x 2 vectors (border tile at column 0).
-inline void unrolled_b0_oc1_r3(float32x4_t (&acc)[1][6], const float* x_c, const std::int64_t* roff,
-                               const float* w_c, std::int64_t c0) noexcept {
+CONVGEN_ALWAYS_INLINE void unrolled_b0_oc1_r3(float32x4_t (&acc)[1][6], const float* x_c,
+                                              const std::int64_t* roff, const float* w_c,
+                                              std::int64_t c0) noexcept {
   (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
   {
     const float* r0 = x_c + roff[0];
@@ -568,8 +727,9 @@ inline void tile_b0_oc1_r3(const float* x_g, const std::int64_t* roff, const flo
 }
 
 // Channel ci's 3x3 window for 1 output channels x 1 rows x 2 vectors (border tile at column 0).
-inline void unrolled_b0_oc1_r1(float32x4_t (&acc)[1][2], const float* x_c, const std::int64_t* roff,
-                               const float* w_c, std::int64_t c0) noexcept {
+CONVGEN_ALWAYS_INLINE void unrolled_b0_oc1_r1(float32x4_t (&acc)[1][2], const float* x_c,
+                                              const std::int64_t* roff, const float* w_c,
+                                              std::int64_t c0) noexcept {
   (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
   if (roff[0] >= 0) {
     const float* r0 = x_c + roff[0];
@@ -675,8 +835,9 @@ inline void tile_b0_oc1_r1(const float* x_g, const std::int64_t* roff, const flo
 }
 
 // All output rows of 1 output channels.
-inline void rows_oc1(const float* x_g, const float* w_o, const float* b_o, float* y_o) noexcept {
-  for (std::int64_t oh = kRowLo; oh < 4; oh += 3) {
+inline void rows_oc1(const float* x_g, const float* w_o, const float* b_o, float* y_o,
+                     std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = kRowLo > oh_lo ? kRowLo : oh_lo; oh < (4 < oh_hi ? 4 : oh_hi); oh += 3) {
     std::int64_t roff[3 * kKH];
     for (std::int64_t rr = 0; rr < 3; ++rr) {
       for (std::int64_t p = 0; p < kKH; ++p) {
@@ -686,7 +847,7 @@ inline void rows_oc1(const float* x_g, const float* w_o, const float* b_o, float
     float* y_row = y_o + oh * kOW;
     tile_b0_oc1_r3(x_g, roff, w_o, b_o, y_row, 0);
   }
-  for (std::int64_t oh = 0; oh < 1; ++oh) {
+  for (std::int64_t oh = oh_lo; oh < (1 < oh_hi ? 1 : oh_hi); ++oh) {
     std::int64_t roff[1 * kKH];
     for (std::int64_t rr = 0; rr < 1; ++rr) {
       for (std::int64_t p = 0; p < kKH; ++p) {
@@ -697,7 +858,7 @@ inline void rows_oc1(const float* x_g, const float* w_o, const float* b_o, float
     float* y_row = y_o + oh * kOW;
     tile_b0_oc1_r1(x_g, roff, w_o, b_o, y_row, 0);
   }
-  for (std::int64_t oh = 4; oh < 5; ++oh) {
+  for (std::int64_t oh = 4 > oh_lo ? 4 : oh_lo; oh < oh_hi; ++oh) {
     std::int64_t roff[1 * kKH];
     for (std::int64_t rr = 0; rr < 1; ++rr) {
       for (std::int64_t p = 0; p < kKH; ++p) {
@@ -709,19 +870,72 @@ inline void rows_oc1(const float* x_g, const float* w_o, const float* b_o, float
     tile_b0_oc1_r1(x_g, roff, w_o, b_o, y_row, 0);
   }
 }
+
+// Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
+// every row of every image, forward_partition() a share of them. Not
+// inline: one copy serves every entry point (flash on a microcontroller).
+void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  (void)bias;  // nullptr when the layer has no bias
+  for (std::int64_t g = 0; g < kG; ++g) {
+    const float* x_g = input + (n * kC + g * kCg) * kH * kW;
+    const float* w_g = weight + g * kOg * kCg * kKH * kKW;
+    float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
+    for (std::int64_t o = 0; o < 1; o += 1) {
+      rows_oc1(x_g, w_g + o * kCg * kKH * kKW, nullptr, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    }
+  }
+}
+
+// The same from packed weights.
+void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  forward_rows(input, packed, nullptr, output, n, oh_lo, oh_hi);
+}
+
+// forward_partition() deals out row units: one output row, or a block of
+// rows one register tile covers (so no tile straddles two parts).
+constexpr std::int64_t kRowUnits = 3;
+constexpr std::int64_t unitRow(std::int64_t u) noexcept {
+  return u <= 1 ? u : u <= 2 ? 1 + (u - 1) * 3 : 4 + (u - 2);
+}
 }  // namespace
 
 void forward(const T* input, const T* weight, const T* bias, T* output) noexcept {
-  (void)bias;  // nullptr when the layer has no bias
-  for (std::int64_t n = 0; n < kN; ++n) {
-    for (std::int64_t g = 0; g < kG; ++g) {
-      const float* x_g = input + (n * kC + g * kCg) * kH * kW;
-      const float* w_g = weight + g * kOg * kCg * kKH * kKW;
-      float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-      for (std::int64_t o = 0; o < 1; o += 1) {
-        rows_oc1(x_g, w_g + o * kCg * kKH * kKW, nullptr, y_g + o * kOH * kOW);
-      }
-    }
+  for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, output, n, 0, kOH);
+}
+
+void forward_partition(const T* input, const T* weight, const T* bias, T* output, int part,
+                       int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
+  }
+}
+
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 9; ++i) packed[i] = weight[i];
+  (void)bias;
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  for (std::int64_t n = 0; n < kN; ++n) forward_packed_rows(input, packed, output, n, 0, kOH);
+}
+
+void forward_packed_partition(const T* input, const T* packed, T* output, int part,
+                              int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
   }
 }
 
@@ -730,6 +944,26 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
 extern "C" void seeds_tiny_p1_forward(const float* input, const float* weight, const float* bias,
                                       float* output) {
   seeds::tiny_p1::forward(input, weight, bias, output);
+}
+
+extern "C" void seeds_tiny_p1_pack_weights(const float* weight, const float* bias, float* packed) {
+  seeds::tiny_p1::pack_weights(weight, bias, packed);
+}
+
+extern "C" void seeds_tiny_p1_forward_packed(const float* input, const float* packed,
+                                             float* output) {
+  seeds::tiny_p1::forward_packed(input, packed, output);
+}
+
+extern "C" void seeds_tiny_p1_forward_partition(const float* input, const float* weight,
+                                                const float* bias, float* output, int part,
+                                                int parts) {
+  seeds::tiny_p1::forward_partition(input, weight, bias, output, part, parts);
+}
+
+extern "C" void seeds_tiny_p1_forward_packed_partition(const float* input, const float* packed,
+                                                       float* output, int part, int parts) {
+  seeds::tiny_p1::forward_packed_partition(input, packed, output, part, parts);
 }
 // ---------------------------------------------------------------------------
 // firmware_small: 1x3x32x32 -> 1x16x32x32, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, bias,
@@ -756,8 +990,9 @@ constexpr std::int64_t sourceRow(std::int64_t i) noexcept { return i >= 0 && i <
 constexpr std::int64_t sourceCol(std::int64_t i) noexcept { return i >= 0 && i < kW ? i : -1; }
 
 // Channel ci's 3x3 window for 2 output channels x 1 rows x 8 vectors (border tile at column 0).
-inline void unrolled_b0_oc2_r1(float32x4_t (&acc)[2][8], const float* x_c, const std::int64_t* roff,
-                               const float* w_c, std::int64_t c0) noexcept {
+CONVGEN_ALWAYS_INLINE void unrolled_b0_oc2_r1(float32x4_t (&acc)[2][8], const float* x_c,
+                                              const std::int64_t* roff, const float* w_c,
+                                              std::int64_t c0) noexcept {
   (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
   if (roff[0] >= 0) {
     const float* r0 = x_c + roff[0];
@@ -1103,8 +1338,9 @@ inline void tile_b0_oc2_r1(const float* x_g, const std::int64_t* roff, const flo
 }
 
 // All output rows of 2 output channels.
-inline void rows_oc2(const float* x_g, const float* w_o, const float* b_o, float* y_o) noexcept {
-  for (std::int64_t oh = 0; oh < kOH; ++oh) {
+inline void rows_oc2(const float* x_g, const float* w_o, const float* b_o, float* y_o,
+                     std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = oh_lo; oh < oh_hi; ++oh) {
     std::int64_t roff[1 * kKH];
     for (std::int64_t rr = 0; rr < 1; ++rr) {
       for (std::int64_t p = 0; p < kKH; ++p) {
@@ -1116,20 +1352,71 @@ inline void rows_oc2(const float* x_g, const float* w_o, const float* b_o, float
     tile_b0_oc2_r1(x_g, roff, w_o, b_o, y_row, 0);
   }
 }
+
+// Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
+// every row of every image, forward_partition() a share of them. Not
+// inline: one copy serves every entry point (flash on a microcontroller).
+void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  (void)bias;  // nullptr when the layer has no bias
+  for (std::int64_t g = 0; g < kG; ++g) {
+    const float* x_g = input + (n * kC + g * kCg) * kH * kW;
+    const float* w_g = weight + g * kOg * kCg * kKH * kKW;
+    const float* b_g = bias + g * kOg;
+    float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
+    for (std::int64_t o = 0; o < 16; o += 2) {
+      rows_oc2(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    }
+  }
+}
+
+// The same from packed weights.
+void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  forward_rows(input, packed, packed + 432, output, n, oh_lo, oh_hi);
+}
+
+// forward_partition() deals out row units: one output row, or a block of
+// rows one register tile covers (so no tile straddles two parts).
+constexpr std::int64_t kRowUnits = kOH;
+constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
 }  // namespace
 
 void forward(const T* input, const T* weight, const T* bias, T* output) noexcept {
-  (void)bias;  // nullptr when the layer has no bias
-  for (std::int64_t n = 0; n < kN; ++n) {
-    for (std::int64_t g = 0; g < kG; ++g) {
-      const float* x_g = input + (n * kC + g * kCg) * kH * kW;
-      const float* w_g = weight + g * kOg * kCg * kKH * kKW;
-      const float* b_g = bias + g * kOg;
-      float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-      for (std::int64_t o = 0; o < 16; o += 2) {
-        rows_oc2(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW);
-      }
-    }
+  for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, output, n, 0, kOH);
+}
+
+void forward_partition(const T* input, const T* weight, const T* bias, T* output, int part,
+                       int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
+  }
+}
+
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 432; ++i) packed[i] = weight[i];
+  for (std::int64_t i = 0; i < kO; ++i) packed[432 + i] = bias[i];
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  for (std::int64_t n = 0; n < kN; ++n) forward_packed_rows(input, packed, output, n, 0, kOH);
+}
+
+void forward_packed_partition(const T* input, const T* packed, T* output, int part,
+                              int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
   }
 }
 
@@ -1138,6 +1425,28 @@ void forward(const T* input, const T* weight, const T* bias, T* output) noexcept
 extern "C" void seeds_firmware_small_forward(const float* input, const float* weight,
                                              const float* bias, float* output) {
   seeds::firmware_small::forward(input, weight, bias, output);
+}
+
+extern "C" void seeds_firmware_small_pack_weights(const float* weight, const float* bias,
+                                                  float* packed) {
+  seeds::firmware_small::pack_weights(weight, bias, packed);
+}
+
+extern "C" void seeds_firmware_small_forward_packed(const float* input, const float* packed,
+                                                    float* output) {
+  seeds::firmware_small::forward_packed(input, packed, output);
+}
+
+extern "C" void seeds_firmware_small_forward_partition(const float* input, const float* weight,
+                                                       const float* bias, float* output, int part,
+                                                       int parts) {
+  seeds::firmware_small::forward_partition(input, weight, bias, output, part, parts);
+}
+
+extern "C" void seeds_firmware_small_forward_packed_partition(const float* input,
+                                                              const float* packed, float* output,
+                                                              int part, int parts) {
+  seeds::firmware_small::forward_packed_partition(input, packed, output, part, parts);
 }
 // ---------------------------------------------------------------------------
 // irregular: 20x16x50x100 -> 20x33x26x100, k3x5 s2x1 d3x1 pad 4/4/2/2 (zeros), groups 1, bias,
@@ -1164,8 +1473,9 @@ constexpr std::int64_t sourceRow(std::int64_t i) noexcept { return i >= 0 && i <
 constexpr std::int64_t sourceCol(std::int64_t i) noexcept { return i >= 0 && i < kW ? i : -1; }
 
 // Channel ci's 3x5 window for 7 output channels x 1 rows x 2 vectors (border tile at column 0).
-inline void unrolled_b0_oc7_r1(float32x4_t (&acc)[7][2], const float* x_c, const std::int64_t* roff,
-                               const float* w_c, std::int64_t c0) noexcept {
+CONVGEN_ALWAYS_INLINE void unrolled_b0_oc7_r1(float32x4_t (&acc)[7][2], const float* x_c,
+                                              const std::int64_t* roff, const float* w_c,
+                                              std::int64_t c0) noexcept {
   (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
   if (roff[0] >= 0) {
     const float* r0 = x_c + roff[0];
@@ -1804,8 +2114,9 @@ inline void tile_b0_oc7_r1(const float* x_g, const std::int64_t* roff, const flo
 }
 
 // Channel ci's 3x5 window for 7 output channels x 1 rows x 2 vectors (interior tile).
-inline void unrolled_in_oc7_r1(float32x4_t (&acc)[7][2], const float* x_c, const std::int64_t* roff,
-                               const float* w_c, std::int64_t c0) noexcept {
+CONVGEN_ALWAYS_INLINE void unrolled_in_oc7_r1(float32x4_t (&acc)[7][2], const float* x_c,
+                                              const std::int64_t* roff, const float* w_c,
+                                              std::int64_t c0) noexcept {
   (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
   if (roff[0] >= 0) {
     const float* r0 = x_c + roff[0];
@@ -2443,9 +2754,9 @@ inline void tile_in_oc7_r1(const float* x_g, const std::int64_t* roff, const flo
 }
 
 // Channel ci's 3x5 window for 7 output channels x 1 rows x 1 vectors (border tile at column 96).
-inline void unrolled_b12_oc7_r1(float32x4_t (&acc)[7][1], const float* x_c,
-                                const std::int64_t* roff, const float* w_c,
-                                std::int64_t c0) noexcept {
+CONVGEN_ALWAYS_INLINE void unrolled_b12_oc7_r1(float32x4_t (&acc)[7][1], const float* x_c,
+                                               const std::int64_t* roff, const float* w_c,
+                                               std::int64_t c0) noexcept {
   (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
   if (roff[0] >= 0) {
     const float* r0 = x_c + roff[0];
@@ -2950,8 +3261,9 @@ inline void tile_b12_oc7_r1(const float* x_g, const std::int64_t* roff, const fl
 }
 
 // All output rows of 7 output channels.
-inline void rows_oc7(const float* x_g, const float* w_o, const float* b_o, float* y_o) noexcept {
-  for (std::int64_t oh = 0; oh < kOH; ++oh) {
+inline void rows_oc7(const float* x_g, const float* w_o, const float* b_o, float* y_o,
+                     std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = oh_lo; oh < oh_hi; ++oh) {
     std::int64_t roff[1 * kKH];
     for (std::int64_t rr = 0; rr < 1; ++rr) {
       for (std::int64_t p = 0; p < kKH; ++p) {
@@ -2969,8 +3281,9 @@ inline void rows_oc7(const float* x_g, const float* w_o, const float* b_o, float
 }
 
 // Channel ci's 3x5 window for 5 output channels x 1 rows x 2 vectors (border tile at column 0).
-inline void unrolled_b0_oc5_r1(float32x4_t (&acc)[5][2], const float* x_c, const std::int64_t* roff,
-                               const float* w_c, std::int64_t c0) noexcept {
+CONVGEN_ALWAYS_INLINE void unrolled_b0_oc5_r1(float32x4_t (&acc)[5][2], const float* x_c,
+                                              const std::int64_t* roff, const float* w_c,
+                                              std::int64_t c0) noexcept {
   (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
   if (roff[0] >= 0) {
     const float* r0 = x_c + roff[0];
@@ -3451,8 +3764,9 @@ inline void tile_b0_oc5_r1(const float* x_g, const std::int64_t* roff, const flo
 }
 
 // Channel ci's 3x5 window for 5 output channels x 1 rows x 2 vectors (interior tile).
-inline void unrolled_in_oc5_r1(float32x4_t (&acc)[5][2], const float* x_c, const std::int64_t* roff,
-                               const float* w_c, std::int64_t c0) noexcept {
+CONVGEN_ALWAYS_INLINE void unrolled_in_oc5_r1(float32x4_t (&acc)[5][2], const float* x_c,
+                                              const std::int64_t* roff, const float* w_c,
+                                              std::int64_t c0) noexcept {
   (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
   if (roff[0] >= 0) {
     const float* r0 = x_c + roff[0];
@@ -3932,9 +4246,9 @@ inline void tile_in_oc5_r1(const float* x_g, const std::int64_t* roff, const flo
 }
 
 // Channel ci's 3x5 window for 5 output channels x 1 rows x 1 vectors (border tile at column 96).
-inline void unrolled_b12_oc5_r1(float32x4_t (&acc)[5][1], const float* x_c,
-                                const std::int64_t* roff, const float* w_c,
-                                std::int64_t c0) noexcept {
+CONVGEN_ALWAYS_INLINE void unrolled_b12_oc5_r1(float32x4_t (&acc)[5][1], const float* x_c,
+                                               const std::int64_t* roff, const float* w_c,
+                                               std::int64_t c0) noexcept {
   (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
   if (roff[0] >= 0) {
     const float* r0 = x_c + roff[0];
@@ -4315,8 +4629,9 @@ inline void tile_b12_oc5_r1(const float* x_g, const std::int64_t* roff, const fl
 }
 
 // All output rows of 5 output channels.
-inline void rows_oc5(const float* x_g, const float* w_o, const float* b_o, float* y_o) noexcept {
-  for (std::int64_t oh = 0; oh < kOH; ++oh) {
+inline void rows_oc5(const float* x_g, const float* w_o, const float* b_o, float* y_o,
+                     std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = oh_lo; oh < oh_hi; ++oh) {
     std::int64_t roff[1 * kKH];
     for (std::int64_t rr = 0; rr < 1; ++rr) {
       for (std::int64_t p = 0; p < kKH; ++p) {
@@ -4332,21 +4647,72 @@ inline void rows_oc5(const float* x_g, const float* w_o, const float* b_o, float
     tile_b12_oc5_r1(x_g, roff, w_o, b_o, y_row, 96);
   }
 }
+
+// Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
+// every row of every image, forward_partition() a share of them. Not
+// inline: one copy serves every entry point (flash on a microcontroller).
+void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  (void)bias;  // nullptr when the layer has no bias
+  for (std::int64_t g = 0; g < kG; ++g) {
+    const float* x_g = input + (n * kC + g * kCg) * kH * kW;
+    const float* w_g = weight + g * kOg * kCg * kKH * kKW;
+    const float* b_g = bias + g * kOg;
+    float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
+    for (std::int64_t o = 0; o < 28; o += 7) {
+      rows_oc7(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    }
+    rows_oc5(x_g, w_g + 28 * kCg * kKH * kKW, b_g + 28, y_g + 28 * kOH * kOW, oh_lo, oh_hi);
+  }
+}
+
+// The same from packed weights.
+void forward_packed_rows(const T* input, const T* packed, T* output, std::int64_t n,
+                         std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  forward_rows(input, packed, packed + 7920, output, n, oh_lo, oh_hi);
+}
+
+// forward_partition() deals out row units: one output row, or a block of
+// rows one register tile covers (so no tile straddles two parts).
+constexpr std::int64_t kRowUnits = kOH;
+constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
 }  // namespace
 
 void forward(const T* input, const T* weight, const T* bias, T* output) noexcept {
-  (void)bias;  // nullptr when the layer has no bias
-  for (std::int64_t n = 0; n < kN; ++n) {
-    for (std::int64_t g = 0; g < kG; ++g) {
-      const float* x_g = input + (n * kC + g * kCg) * kH * kW;
-      const float* w_g = weight + g * kOg * kCg * kKH * kKW;
-      const float* b_g = bias + g * kOg;
-      float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-      for (std::int64_t o = 0; o < 28; o += 7) {
-        rows_oc7(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW);
-      }
-      rows_oc5(x_g, w_g + 28 * kCg * kKH * kKW, b_g + 28, y_g + 28 * kOH * kOW);
-    }
+  for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, output, n, 0, kOH);
+}
+
+void forward_partition(const T* input, const T* weight, const T* bias, T* output, int part,
+                       int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
+  }
+}
+
+// This layer's plan packs nothing: the packed weights are weight then bias, as given.
+void pack_weights(const T* weight, const T* bias, T* packed) noexcept {
+  for (std::int64_t i = 0; i < 7920; ++i) packed[i] = weight[i];
+  for (std::int64_t i = 0; i < kO; ++i) packed[7920 + i] = bias[i];
+}
+
+void forward_packed(const T* input, const T* packed, T* output) noexcept {
+  for (std::int64_t n = 0; n < kN; ++n) forward_packed_rows(input, packed, output, n, 0, kOH);
+}
+
+void forward_packed_partition(const T* input, const T* packed, T* output, int part,
+                              int parts) noexcept {
+  if (parts < 1 || part < 0 || part >= parts) return;
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
+    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
+    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
+    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
   }
 }
 
@@ -4356,3 +4722,27 @@ extern "C" void seeds_irregular_forward(const float* input, const float* weight,
                                         float* output) {
   seeds::irregular::forward(input, weight, bias, output);
 }
+
+extern "C" void seeds_irregular_pack_weights(const float* weight, const float* bias,
+                                             float* packed) {
+  seeds::irregular::pack_weights(weight, bias, packed);
+}
+
+extern "C" void seeds_irregular_forward_packed(const float* input, const float* packed,
+                                               float* output) {
+  seeds::irregular::forward_packed(input, packed, output);
+}
+
+extern "C" void seeds_irregular_forward_partition(const float* input, const float* weight,
+                                                  const float* bias, float* output, int part,
+                                                  int parts) {
+  seeds::irregular::forward_partition(input, weight, bias, output, part, parts);
+}
+
+extern "C" void seeds_irregular_forward_packed_partition(const float* input, const float* packed,
+                                                         float* output, int part, int parts) {
+  seeds::irregular::forward_packed_partition(input, packed, output, part, parts);
+}
+
+static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0xd7c37f5848f6bbd9ULL,
+              "seeds.h and seeds.cpp come from different convgen runs: regenerate both");

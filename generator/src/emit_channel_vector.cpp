@@ -101,7 +101,7 @@ class ChannelVectorEmitter {
     c.line("// Channel ci's window for " + str(t.pixels) + " pixels x " + str(b.channels) +
            " output channels (" + (t.interior ? "interior" : "border tile at column " + str(t.ow0)) +
            ").");
-    c.open(attr_ + "inline void cv_unrolled_" + tileName(t, b) + "(" + vt + " (&acc)[" +
+    c.open(attr_ + "CONVGEN_ALWAYS_INLINE void cv_unrolled_" + tileName(t, b) + "(" + vt + " (&acc)[" +
            str(t.pixels) + "][" + str(b.vectors) +
            "], const float* x_c, const std::int64_t* roff, const float* w_c, std::int64_t c0) "
            "noexcept");

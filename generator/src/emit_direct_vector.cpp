@@ -73,7 +73,7 @@ class DirectVectorEmitter {
            " vectors (" + (t.interior ? "interior tile" : "border tile at column " + str(t.ow0)) +
            ").");
     const std::int64_t nv = rows * t.vectors;
-    c.open(attr_ + "inline void unrolled_" + tileName(t, ocb, rows) + "(" + vt + " (&acc)[" +
+    c.open(attr_ + "CONVGEN_ALWAYS_INLINE void unrolled_" + tileName(t, ocb, rows) + "(" + vt + " (&acc)[" +
            str(ocb) + "][" + str(nv) +
            "], const float* x_c, const std::int64_t* roff, const float* w_c, std::int64_t c0) "
            "noexcept");

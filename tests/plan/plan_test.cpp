@@ -133,20 +133,23 @@ TEST_CASE("local-array bytes come from the plan", "[plan]") {
 
 TEST_CASE("weights are packed where channel vectors beat column vectors", "[plan]") {
   // Rows narrower than a vector (14 of 16 lanes, 5 of 16) with deep enough
-  // reductions: the packed strategy; a 56-wide row: forward's own.
+  // reductions: the packed strategy; a 64-wide row fills its vectors:
+  // forward's own.
   LayerSpec s06 = conv("s06", {1, 256, 14, 14}, 256, 3, 1, 1);
-  LayerSpec s05 = conv("s05", {1, 64, 56, 56}, 64, 3, 1, 1);
+  LayerSpec wide = conv("wide", {1, 64, 64, 64}, 64, 3, 1, 2);
+  wide.dilation = {2, 2};
   LayerSpec s12 = conv("s12", {1, 1, 49, 10}, 64, 1, 2, 0);
   s12.kernel = {10, 4};
   s12.pad = {5, 5, 1, 1};
-  for (LayerSpec* l : {&s06, &s05, &s12}) l->isa = Isa::Avx512;
+  for (LayerSpec* l : {&s06, &wide, &s12}) l->isa = Isa::Avx512;
   const KernelPlan p06 = planLayer(s06, PlanOptions());
   REQUIRE(p06.packed);
   CHECK(p06.packedName().strategy == Strategy::ChannelVector);
-  CHECK(p06.packedKernelName() == "s06__avx512_channel_w16_oc32xp7_full");
-  // Blocks of 32 channels: each bias[32] + w[256][3][3][32], for one group.
-  CHECK(p06.packedWeightSize() == 8 * 32 * (1 + 256 * 9));
-  CHECK_FALSE(planLayer(s05, PlanOptions()).packed);
+  // 4 vectors x 6 pixels: the most square tile the registers hold.
+  CHECK(p06.packedKernelName() == "s06__avx512_channel_w16_oc64xp6_full");
+  // Blocks of 64 channels: each bias[64] + w[256][3][3][64], for one group.
+  CHECK(p06.packedWeightSize() == 4 * 64 * (1 + 256 * 9));
+  CHECK_FALSE(planLayer(wide, PlanOptions()).packed);
   const KernelPlan p12 = planLayer(s12, PlanOptions());
   REQUIRE(p12.packed);
   CHECK(p12.packed->blocks.size() == 1);
@@ -157,5 +160,5 @@ TEST_CASE("weights are packed where channel vectors beat column vectors", "[plan
   dw.isa = Isa::Avx512;
   CHECK_FALSE(planLayer(dw, PlanOptions()).packed);
   // Without a packed strategy, the packed weights are the layer's own.
-  CHECK(planLayer(s05, PlanOptions()).packedWeightSize() == 64 * 64 * 9 + 64);
+  CHECK(planLayer(wide, PlanOptions()).packedWeightSize() == 64 * 64 * 9 + 64);
 }
