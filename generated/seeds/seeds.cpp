@@ -1625,5 +1625,5 @@ extern "C" void seeds_irregular_forward_packed_partition(const float* input, con
   seeds::irregular::forward_packed_partition(input, packed, output, part, parts);
 }
 
-static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x831122d852c03e7cULL,
+static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x205e52dc49a77443ULL,
               "seeds.h and seeds.cpp come from different convgen runs: regenerate both");

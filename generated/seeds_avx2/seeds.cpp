@@ -3872,5 +3872,5 @@ extern "C" void seeds_irregular_forward_packed_partition(const float* input, con
   seeds::irregular::forward_packed_partition(input, packed, output, part, parts);
 }
 
-static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x435a016f1249effaULL,
+static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0xdaef1371b281cbc6ULL,
               "seeds.h and seeds.cpp come from different convgen runs: regenerate both");

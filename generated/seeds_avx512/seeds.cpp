@@ -4925,5 +4925,5 @@ extern "C" void seeds_irregular_forward_packed_partition(const float* input, con
   seeds::irregular::forward_packed_partition(input, packed, output, part, parts);
 }
 
-static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x3c49801157c93970ULL,
+static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x95252c3a81ffd84aULL,
               "seeds.h and seeds.cpp come from different convgen runs: regenerate both");

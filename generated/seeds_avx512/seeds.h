@@ -344,7 +344,13 @@ void forward_packed_partition(const float* input, const float* packed, float* ou
 
 // X-macro over every layer of seeds.yaml, in config order:
 // #define X(layer) ...   CONVGEN_SEEDS_LAYERS(X)
-#define CONVGEN_SEEDS_LAYERS(X) X(tiny) X(tiny_s2) X(tiny_p1) X(firmware_small) X(irregular)
+// CONVGEN_seeds_Sseeds_LAYERS is the same under a name no other config's header
+// shares; CONVGEN_SEEDS_LAYERS is defined by the first header that claims it
+// (configs whose stems differ only in case or '-'/'_' share that name).
+#define CONVGEN_seeds_Sseeds_LAYERS(X) X(tiny) X(tiny_s2) X(tiny_p1) X(firmware_small) X(irregular)
+#ifndef CONVGEN_SEEDS_LAYERS
+#define CONVGEN_SEEDS_LAYERS(X) CONVGEN_seeds_Sseeds_LAYERS(X)
+#endif
 
 extern "C" {
 #endif  // __cplusplus
@@ -395,6 +401,6 @@ void seeds_irregular_forward_packed_partition(const float* input, const float* p
 #endif
 
 // This run's fingerprint: each .cpp generated with this header checks it.
-#define CONVGEN_seeds_Sseeds_FINGERPRINT 0x3c49801157c93970ULL
+#define CONVGEN_seeds_Sseeds_FINGERPRINT 0x95252c3a81ffd84aULL
 
 #endif  // CONVGEN_seeds_Sseeds_H

@@ -155,6 +155,7 @@ std::string header(const ModelSpec& model, const std::string& stem,
                                    {"config", model.config_name},
                                    {"declarations", declarations},
                                    {"layer_macro", "CONVGEN_" + upperIdentifier(stem) + "_LAYERS"},
+                                   {"full_layer_macro", macroBase(model, stem) + "_LAYERS"},
                                    {"layer_list", layer_list},
                                    {"c_declarations", c_declarations}});
 }

@@ -170,8 +170,11 @@ void skipUnlessCpuRuns(const Info& info) {
   }
 }
 
-template <typename T, typename Info, typename Forward>
-void checkLayer(const Info& info, Forward forward) {
+// Each of `forwards` (forward(), or pack_weights + forward_packed through
+// Packed) against one reference per data set: the reference, not the
+// kernels, is what takes the time under an emulator.
+template <typename T, typename Info, typename... Forwards>
+void checkLayer(const Info& info, Forwards... forwards) {
   skipUnlessCpuRuns(info);
   const ref::Conv2dParams p = ref::paramsOf(info);
   REQUIRE(ref::outputHeight(p) == info.out_height);
@@ -190,13 +193,18 @@ void checkLayer(const Info& info, Forward forward) {
                b = smallIntegers<T>(info.out_channels, rng);
     std::vector<T> expected(y_size);
     ref::conv2dForward<T>(p, x.data(), w.data(), info.bias ? b.data() : nullptr, expected.data());
-    const std::vector<T> got = runKernel<T>(forward, x, w, b, info.bias, y_size);
-    std::size_t mismatches = 0, first = 0;
-    for (std::size_t i = 0; i < y_size; ++i)
-      if (got[i] != expected[i] && mismatches++ == 0) first = i;
-    INFO("small-integer data: first mismatch at flat index " << first << ": got " << +got[first]
-                                                             << ", expected " << +expected[first]);
-    CHECK(mismatches == 0);
+    int entry = 0;
+    auto check = [&](auto forward) {
+      const std::vector<T> got = runKernel<T>(forward, x, w, b, info.bias, y_size);
+      std::size_t mismatches = 0, first = 0;
+      for (std::size_t i = 0; i < y_size; ++i)
+        if (got[i] != expected[i] && mismatches++ == 0) first = i;
+      INFO("entry point " << entry++ << " (0: forward, 1: forward_packed), small-integer data: "
+                          << "first mismatch at flat index " << first << ": got " << +got[first]
+                          << ", expected " << +expected[first]);
+      CHECK(mismatches == 0);
+    };
+    (check(forwards), ...);
   }
 
   if constexpr (std::is_floating_point_v<T>) {  // Random reals: the gamma_K bound.
@@ -209,20 +217,26 @@ void checkLayer(const Info& info, Forward forward) {
       for (T& e : *v) e = std::abs(e);
     ref::conv2dForward<T>(p, ax.data(), aw.data(), info.bias ? ab.data() : nullptr,
                           magnitude.data());
-    const std::vector<T> got = runKernel<T>(forward, x, w, b, info.bias, y_size);
     const double u = std::numeric_limits<T>::epsilon() / 2;
     const double k = static_cast<double>(
         (info.in_channels / info.groups) * info.kernel_h * info.kernel_w + (info.bias ? 1 : 0));
     const double gamma = k * u / (1 - k * u);
-    std::size_t violations = 0, first = 0;
-    for (std::size_t i = 0; i < y_size; ++i) {
-      // The reference itself rounds once to T at the end: allow one ulp of it.
-      const double tol = 2 * gamma * magnitude[i] + 2 * u * std::abs(double(expected[i]));
-      if (!(std::abs(double(got[i]) - double(expected[i])) <= tol) && violations++ == 0) first = i;
-    }
-    INFO("random data: first violation at flat index " << first << ": got " << got[first]
-                                                       << ", expected " << expected[first]);
-    CHECK(violations == 0);
+    int entry = 0;
+    auto check = [&](auto forward) {
+      const std::vector<T> got = runKernel<T>(forward, x, w, b, info.bias, y_size);
+      std::size_t violations = 0, first = 0;
+      for (std::size_t i = 0; i < y_size; ++i) {
+        // The reference itself rounds once to T at the end: allow one ulp of it.
+        const double tol = 2 * gamma * magnitude[i] + 2 * u * std::abs(double(expected[i]));
+        if (!(std::abs(double(got[i]) - double(expected[i])) <= tol) && violations++ == 0)
+          first = i;
+      }
+      INFO("entry point " << entry++ << " (0: forward, 1: forward_packed), random data: first "
+                          << "violation at flat index " << first << ": got " << got[first]
+                          << ", expected " << expected[first]);
+      CHECK(violations == 0);
+    };
+    (check(forwards), ...);
   }
 }
 

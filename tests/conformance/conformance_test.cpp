@@ -8,28 +8,25 @@
 
 #include "conformance.h"
 
-// Each layer twice: forward() on PyTorch's weights, and pack_weights() then
-// forward_packed() (the packed buffer has guard zones too: pack_weights
-// must write exactly packed_weight_size values).
-#define CONVGEN_CONFORMANCE_CASE(layer)                                             \
-  TEST_CASE(#layer, "[conformance]") {                                              \
-    using T = CONVGEN_NAMESPACE::layer::value_type;                                 \
-    convgen::testing::checkLayer<T>(CONVGEN_NAMESPACE::layer::info,                 \
-                                    &CONVGEN_NAMESPACE::layer::forward);            \
-  }                                                                                 \
-  TEST_CASE(#layer "/packed", "[conformance]") {                                    \
-    using T = CONVGEN_NAMESPACE::layer::value_type;                                 \
-    convgen::testing::checkLayer<T>(                                                \
-        CONVGEN_NAMESPACE::layer::info, convgen::testing::Packed<T>{                \
-                                            CONVGEN_NAMESPACE::layer::packed_weight_size, \
-                                            &CONVGEN_NAMESPACE::layer::pack_weights, \
-                                            &CONVGEN_NAMESPACE::layer::forward_packed}); \
-  }                                                                                 \
-  TEST_CASE(#layer "/partitions", "[conformance]") {                                \
-    using T = CONVGEN_NAMESPACE::layer::value_type;                                 \
-    convgen::testing::checkPartitions<T>(CONVGEN_NAMESPACE::layer::info,            \
-                                         &CONVGEN_NAMESPACE::layer::forward,        \
-                                         &CONVGEN_NAMESPACE::layer::forward_partition); \
+// Two cases per layer. One checks forward() on PyTorch's weights and
+// pack_weights() then forward_packed() (the packed buffer between guard
+// zones: pack_weights must write exactly packed_weight_size values) against
+// the same reference run. The other, that forward_partition() in 1 to 7
+// parts gives forward()'s bits.
+#define CONVGEN_CONFORMANCE_CASE(layer)                                                    \
+  TEST_CASE(#layer, "[conformance]") {                                                     \
+    using T = CONVGEN_NAMESPACE::layer::value_type;                                        \
+    convgen::testing::checkLayer<T>(                                                       \
+        CONVGEN_NAMESPACE::layer::info, &CONVGEN_NAMESPACE::layer::forward,                \
+        convgen::testing::Packed<T>{CONVGEN_NAMESPACE::layer::packed_weight_size,          \
+                                    &CONVGEN_NAMESPACE::layer::pack_weights,               \
+                                    &CONVGEN_NAMESPACE::layer::forward_packed});           \
+  }                                                                                        \
+  TEST_CASE(#layer "/partitions", "[conformance]") {                                       \
+    using T = CONVGEN_NAMESPACE::layer::value_type;                                        \
+    convgen::testing::checkPartitions<T>(CONVGEN_NAMESPACE::layer::info,                   \
+                                         &CONVGEN_NAMESPACE::layer::forward,               \
+                                         &CONVGEN_NAMESPACE::layer::forward_partition);    \
   }
 
 CONVGEN_LAYERS(CONVGEN_CONFORMANCE_CASE)

@@ -407,5 +407,5 @@ extern "C" void golden_reflect3_forward_packed_partition(const float* input, con
   golden::reflect3::forward_packed_partition(input, packed, output, part, parts);
 }
 
-static_assert(CONVGEN_golden_Sreflect_FINGERPRINT == 0x5c10313020c82ee1ULL,
+static_assert(CONVGEN_golden_Sreflect_FINGERPRINT == 0x6dcbe98174e5676cULL,
               "reflect.h and reflect.cpp come from different convgen runs: regenerate both");

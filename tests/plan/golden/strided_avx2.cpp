@@ -436,5 +436,5 @@ extern "C" void golden_strided_forward_packed_partition(const float* input, cons
   golden::strided::forward_packed_partition(input, packed, output, part, parts);
 }
 
-static_assert(CONVGEN_golden_Sstrided_FINGERPRINT == 0x652b530580f0a497ULL,
+static_assert(CONVGEN_golden_Sstrided_FINGERPRINT == 0xa98c7c9812f8463bULL,
               "strided.h and strided.cpp come from different convgen runs: regenerate both");

@@ -394,5 +394,5 @@ extern "C" void golden_zeros3_forward_packed_partition(const float* input, const
   golden::zeros3::forward_packed_partition(input, packed, output, part, parts);
 }
 
-static_assert(CONVGEN_golden_Szeros_FINGERPRINT == 0x133731229d3b00edULL,
+static_assert(CONVGEN_golden_Szeros_FINGERPRINT == 0x67eeaad23910b466ULL,
               "zeros.h and zeros.cpp come from different convgen runs: regenerate both");
