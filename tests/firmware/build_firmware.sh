@@ -53,7 +53,7 @@ mkdir -p "$gen"
 # The layers in config order, from the header's X-macro
 # (#define CONVGEN_<NAME>_LAYERS(X) X(a) X(b) ...), and the namespace.
 ns=$(sed -n 's/^namespace: *\([A-Za-z0-9_:]*\).*/\1/p' "$config")
-layers=$(sed -n 's/^#define CONVGEN_[A-Z0-9_]*_LAYERS(X) //p' "$gen/$stem.h" | sed 's/X(\([A-Za-z0-9_]*\))/\1/g')
+layers=$(sed -n 's/^#define CONVGEN_[A-Za-z0-9_]*_LAYERS(X) \(X(.*\)$/\1/p' "$gen/$stem.h" | sed 's/X(\([A-Za-z0-9_]*\))/\1/g')
 
 status=0
 declare -A layer_bytes=()
@@ -87,8 +87,11 @@ for cpu in "${cpus[@]}"; do
         key = $3 ":" $1
         if (key in seen) next
         for (i = 1; i <= n; ++i) {
-          c = ns "_" order[i] "_forward"; gsub(/::/, "_", c)
-          if (index(name, ns "::" order[i] "::") == 1 || name == c) {
+          # in the layer namespace, or one of its extern C entry points
+          c = ns "_" order[i] "_"; gsub(/::/, "_", c)
+          entry = substr(name, length(c) + 1)
+          if (index(name, ns "::" order[i] "::") == 1 ||
+              (index(name, c) == 1 && entry ~ /^(forward|pack_weights|forward_packed|forward_partition|forward_packed_partition)$/)) {
             seen[key] = 1; bytes[order[i]] += $2; break
           }
         }
