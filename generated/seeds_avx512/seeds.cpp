@@ -284,6 +284,17 @@ constexpr std::int64_t kRowUnits = 1;
 constexpr std::int64_t unitRow(std::int64_t u) noexcept {
   return u <= 0 ? u : u <= 1 ? 0 + (u - 0) * 3 : 3 + (u - 1);
 }
+
+// Rows [oh_lo, oh_hi) of image n in part `part` of `parts`: the part's
+// contiguous share of every image's row units; empty when it has none there.
+inline void partRows(int part, int parts, std::int64_t n, std::int64_t& oh_lo,
+                     std::int64_t& oh_hi) noexcept {
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts - n * kRowUnits;
+  const std::int64_t hi = total * (part + 1) / parts - n * kRowUnits;
+  oh_lo = unitRow(lo < 0 ? 0 : lo > kRowUnits ? kRowUnits : lo);
+  oh_hi = unitRow(hi < 0 ? 0 : hi > kRowUnits ? kRowUnits : hi);
+}
 }  // namespace
 
 CONVGEN_TARGET_AVX512 void forward(const T* input, const T* weight, const T* bias,
@@ -294,12 +305,10 @@ CONVGEN_TARGET_AVX512 void forward(const T* input, const T* weight, const T* bia
 CONVGEN_TARGET_AVX512 void forward_partition(const T* input, const T* weight, const T* bias,
                                              T* output, int part, int parts) noexcept {
   if (parts < 1 || part < 0 || part >= parts) return;
-  const std::int64_t total = kN * kRowUnits;
-  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
-  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
-    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
-    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
-    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
+  for (std::int64_t n = 0; n < kN; ++n) {
+    std::int64_t oh_lo = 0, oh_hi = 0;
+    partRows(part, parts, n, oh_lo, oh_hi);
+    if (oh_lo < oh_hi) forward_rows(input, weight, bias, output, n, oh_lo, oh_hi);
   }
 }
 
@@ -316,12 +325,10 @@ CONVGEN_TARGET_AVX512 void forward_packed(const T* input, const T* packed, T* ou
 CONVGEN_TARGET_AVX512 void forward_packed_partition(const T* input, const T* packed, T* output,
                                                     int part, int parts) noexcept {
   if (parts < 1 || part < 0 || part >= parts) return;
-  const std::int64_t total = kN * kRowUnits;
-  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
-  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
-    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
-    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
-    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
+  for (std::int64_t n = 0; n < kN; ++n) {
+    std::int64_t oh_lo = 0, oh_hi = 0;
+    partRows(part, parts, n, oh_lo, oh_hi);
+    if (oh_lo < oh_hi) forward_packed_rows(input, packed, output, n, oh_lo, oh_hi);
   }
 }
 
@@ -536,6 +543,17 @@ CONVGEN_TARGET_AVX512 void forward_packed_rows(const T* input, const T* packed, 
 // rows one register tile covers (so no tile straddles two parts).
 constexpr std::int64_t kRowUnits = kOH;
 constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
+
+// Rows [oh_lo, oh_hi) of image n in part `part` of `parts`: the part's
+// contiguous share of every image's row units; empty when it has none there.
+inline void partRows(int part, int parts, std::int64_t n, std::int64_t& oh_lo,
+                     std::int64_t& oh_hi) noexcept {
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts - n * kRowUnits;
+  const std::int64_t hi = total * (part + 1) / parts - n * kRowUnits;
+  oh_lo = unitRow(lo < 0 ? 0 : lo > kRowUnits ? kRowUnits : lo);
+  oh_hi = unitRow(hi < 0 ? 0 : hi > kRowUnits ? kRowUnits : hi);
+}
 }  // namespace
 
 CONVGEN_TARGET_AVX512 void forward(const T* input, const T* weight, const T* bias,
@@ -546,12 +564,10 @@ CONVGEN_TARGET_AVX512 void forward(const T* input, const T* weight, const T* bia
 CONVGEN_TARGET_AVX512 void forward_partition(const T* input, const T* weight, const T* bias,
                                              T* output, int part, int parts) noexcept {
   if (parts < 1 || part < 0 || part >= parts) return;
-  const std::int64_t total = kN * kRowUnits;
-  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
-  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
-    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
-    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
-    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
+  for (std::int64_t n = 0; n < kN; ++n) {
+    std::int64_t oh_lo = 0, oh_hi = 0;
+    partRows(part, parts, n, oh_lo, oh_hi);
+    if (oh_lo < oh_hi) forward_rows(input, weight, bias, output, n, oh_lo, oh_hi);
   }
 }
 
@@ -568,12 +584,10 @@ CONVGEN_TARGET_AVX512 void forward_packed(const T* input, const T* packed, T* ou
 CONVGEN_TARGET_AVX512 void forward_packed_partition(const T* input, const T* packed, T* output,
                                                     int part, int parts) noexcept {
   if (parts < 1 || part < 0 || part >= parts) return;
-  const std::int64_t total = kN * kRowUnits;
-  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
-  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
-    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
-    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
-    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
+  for (std::int64_t n = 0; n < kN; ++n) {
+    std::int64_t oh_lo = 0, oh_hi = 0;
+    partRows(part, parts, n, oh_lo, oh_hi);
+    if (oh_lo < oh_hi) forward_packed_rows(input, packed, output, n, oh_lo, oh_hi);
   }
 }
 
@@ -941,6 +955,17 @@ constexpr std::int64_t kRowUnits = 3;
 constexpr std::int64_t unitRow(std::int64_t u) noexcept {
   return u <= 1 ? u : u <= 2 ? 1 + (u - 1) * 3 : 4 + (u - 2);
 }
+
+// Rows [oh_lo, oh_hi) of image n in part `part` of `parts`: the part's
+// contiguous share of every image's row units; empty when it has none there.
+inline void partRows(int part, int parts, std::int64_t n, std::int64_t& oh_lo,
+                     std::int64_t& oh_hi) noexcept {
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts - n * kRowUnits;
+  const std::int64_t hi = total * (part + 1) / parts - n * kRowUnits;
+  oh_lo = unitRow(lo < 0 ? 0 : lo > kRowUnits ? kRowUnits : lo);
+  oh_hi = unitRow(hi < 0 ? 0 : hi > kRowUnits ? kRowUnits : hi);
+}
 }  // namespace
 
 CONVGEN_TARGET_AVX512 void forward(const T* input, const T* weight, const T* bias,
@@ -951,12 +976,10 @@ CONVGEN_TARGET_AVX512 void forward(const T* input, const T* weight, const T* bia
 CONVGEN_TARGET_AVX512 void forward_partition(const T* input, const T* weight, const T* bias,
                                              T* output, int part, int parts) noexcept {
   if (parts < 1 || part < 0 || part >= parts) return;
-  const std::int64_t total = kN * kRowUnits;
-  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
-  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
-    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
-    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
-    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
+  for (std::int64_t n = 0; n < kN; ++n) {
+    std::int64_t oh_lo = 0, oh_hi = 0;
+    partRows(part, parts, n, oh_lo, oh_hi);
+    if (oh_lo < oh_hi) forward_rows(input, weight, bias, output, n, oh_lo, oh_hi);
   }
 }
 
@@ -973,12 +996,10 @@ CONVGEN_TARGET_AVX512 void forward_packed(const T* input, const T* packed, T* ou
 CONVGEN_TARGET_AVX512 void forward_packed_partition(const T* input, const T* packed, T* output,
                                                     int part, int parts) noexcept {
   if (parts < 1 || part < 0 || part >= parts) return;
-  const std::int64_t total = kN * kRowUnits;
-  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
-  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
-    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
-    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
-    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
+  for (std::int64_t n = 0; n < kN; ++n) {
+    std::int64_t oh_lo = 0, oh_hi = 0;
+    partRows(part, parts, n, oh_lo, oh_hi);
+    if (oh_lo < oh_hi) forward_packed_rows(input, packed, output, n, oh_lo, oh_hi);
   }
 }
 
@@ -1537,6 +1558,17 @@ CONVGEN_TARGET_AVX512 void forward_packed_rows(const T* input, const T* packed, 
 // rows one register tile covers (so no tile straddles two parts).
 constexpr std::int64_t kRowUnits = kOH;
 constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
+
+// Rows [oh_lo, oh_hi) of image n in part `part` of `parts`: the part's
+// contiguous share of every image's row units; empty when it has none there.
+inline void partRows(int part, int parts, std::int64_t n, std::int64_t& oh_lo,
+                     std::int64_t& oh_hi) noexcept {
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts - n * kRowUnits;
+  const std::int64_t hi = total * (part + 1) / parts - n * kRowUnits;
+  oh_lo = unitRow(lo < 0 ? 0 : lo > kRowUnits ? kRowUnits : lo);
+  oh_hi = unitRow(hi < 0 ? 0 : hi > kRowUnits ? kRowUnits : hi);
+}
 }  // namespace
 
 CONVGEN_TARGET_AVX512 void forward(const T* input, const T* weight, const T* bias,
@@ -1547,12 +1579,10 @@ CONVGEN_TARGET_AVX512 void forward(const T* input, const T* weight, const T* bia
 CONVGEN_TARGET_AVX512 void forward_partition(const T* input, const T* weight, const T* bias,
                                              T* output, int part, int parts) noexcept {
   if (parts < 1 || part < 0 || part >= parts) return;
-  const std::int64_t total = kN * kRowUnits;
-  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
-  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
-    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
-    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
-    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
+  for (std::int64_t n = 0; n < kN; ++n) {
+    std::int64_t oh_lo = 0, oh_hi = 0;
+    partRows(part, parts, n, oh_lo, oh_hi);
+    if (oh_lo < oh_hi) forward_rows(input, weight, bias, output, n, oh_lo, oh_hi);
   }
 }
 
@@ -1569,12 +1599,10 @@ CONVGEN_TARGET_AVX512 void forward_packed(const T* input, const T* packed, T* ou
 CONVGEN_TARGET_AVX512 void forward_packed_partition(const T* input, const T* packed, T* output,
                                                     int part, int parts) noexcept {
   if (parts < 1 || part < 0 || part >= parts) return;
-  const std::int64_t total = kN * kRowUnits;
-  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
-  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
-    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
-    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
-    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
+  for (std::int64_t n = 0; n < kN; ++n) {
+    std::int64_t oh_lo = 0, oh_hi = 0;
+    partRows(part, parts, n, oh_lo, oh_hi);
+    if (oh_lo < oh_hi) forward_packed_rows(input, packed, output, n, oh_lo, oh_hi);
   }
 }
 
@@ -4856,6 +4884,17 @@ CONVGEN_TARGET_AVX512 void forward_packed_rows(const T* input, const T* packed, 
 // rows one register tile covers (so no tile straddles two parts).
 constexpr std::int64_t kRowUnits = kOH;
 constexpr std::int64_t unitRow(std::int64_t u) noexcept { return u; }
+
+// Rows [oh_lo, oh_hi) of image n in part `part` of `parts`: the part's
+// contiguous share of every image's row units; empty when it has none there.
+inline void partRows(int part, int parts, std::int64_t n, std::int64_t& oh_lo,
+                     std::int64_t& oh_hi) noexcept {
+  const std::int64_t total = kN * kRowUnits;
+  const std::int64_t lo = total * part / parts - n * kRowUnits;
+  const std::int64_t hi = total * (part + 1) / parts - n * kRowUnits;
+  oh_lo = unitRow(lo < 0 ? 0 : lo > kRowUnits ? kRowUnits : lo);
+  oh_hi = unitRow(hi < 0 ? 0 : hi > kRowUnits ? kRowUnits : hi);
+}
 }  // namespace
 
 CONVGEN_TARGET_AVX512 void forward(const T* input, const T* weight, const T* bias,
@@ -4866,12 +4905,10 @@ CONVGEN_TARGET_AVX512 void forward(const T* input, const T* weight, const T* bia
 CONVGEN_TARGET_AVX512 void forward_partition(const T* input, const T* weight, const T* bias,
                                              T* output, int part, int parts) noexcept {
   if (parts < 1 || part < 0 || part >= parts) return;
-  const std::int64_t total = kN * kRowUnits;
-  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
-  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
-    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
-    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
-    forward_rows(input, weight, bias, output, n, unitRow(a), unitRow(b));
+  for (std::int64_t n = 0; n < kN; ++n) {
+    std::int64_t oh_lo = 0, oh_hi = 0;
+    partRows(part, parts, n, oh_lo, oh_hi);
+    if (oh_lo < oh_hi) forward_rows(input, weight, bias, output, n, oh_lo, oh_hi);
   }
 }
 
@@ -4888,12 +4925,10 @@ CONVGEN_TARGET_AVX512 void forward_packed(const T* input, const T* packed, T* ou
 CONVGEN_TARGET_AVX512 void forward_packed_partition(const T* input, const T* packed, T* output,
                                                     int part, int parts) noexcept {
   if (parts < 1 || part < 0 || part >= parts) return;
-  const std::int64_t total = kN * kRowUnits;
-  const std::int64_t lo = total * part / parts, hi = total * (part + 1) / parts;
-  for (std::int64_t n = lo / kRowUnits; n < kN && n * kRowUnits < hi; ++n) {
-    const std::int64_t a = lo > n * kRowUnits ? lo - n * kRowUnits : 0;
-    const std::int64_t b = hi < (n + 1) * kRowUnits ? hi - n * kRowUnits : kRowUnits;
-    forward_packed_rows(input, packed, output, n, unitRow(a), unitRow(b));
+  for (std::int64_t n = 0; n < kN; ++n) {
+    std::int64_t oh_lo = 0, oh_hi = 0;
+    partRows(part, parts, n, oh_lo, oh_hi);
+    if (oh_lo < oh_hi) forward_packed_rows(input, packed, output, n, oh_lo, oh_hi);
   }
 }
 
@@ -4925,5 +4960,5 @@ extern "C" void seeds_irregular_forward_packed_partition(const float* input, con
   seeds::irregular::forward_packed_partition(input, packed, output, part, parts);
 }
 
-static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x95252c3a81ffd84aULL,
+static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x551cb42d70002771ULL,
               "seeds.h and seeds.cpp come from different convgen runs: regenerate both");

@@ -401,6 +401,6 @@ void seeds_irregular_forward_packed_partition(const float* input, const float* p
 #endif
 
 // This run's fingerprint: each .cpp generated with this header checks it.
-#define CONVGEN_seeds_Sseeds_FINGERPRINT 0x95252c3a81ffd84aULL
+#define CONVGEN_seeds_Sseeds_FINGERPRINT 0x551cb42d70002771ULL
 
 #endif  // CONVGEN_seeds_Sseeds_H

@@ -184,12 +184,6 @@ std::string isaPrologue(const std::vector<Isa>& used) {
 
 }  // namespace
 
-bool isIsaImplemented(Isa isa) {
-  // Every row of the ISA table has its code: scalar in the Direct strategy,
-  // the others a vector back-end (makeVectorBackend checks).
-  return static_cast<std::size_t>(isa) < isaTable().size();
-}
-
 std::string configStem(const std::string& config_name) {
   std::string stem = config_name;
   for (const char* ext : {".yaml", ".yml"}) {

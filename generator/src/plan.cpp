@@ -81,6 +81,13 @@ std::int64_t KernelPlan::packedWeightSize() const {
 }
 
 std::int64_t KernelPlan::localArrayBytes() const {
+  // forward_packed's tile: acc[pixels][vectors] vectors + one vector's lanes.
+  const std::int64_t packed_bytes =
+      packed ? packed->pixels * packed->vectors * packed->lanes * 4 + packed->lanes * 4 : 0;
+  return std::max(packed_bytes, forwardArrayBytes());
+}
+
+std::int64_t KernelPlan::forwardArrayBytes() const {
   if (const auto* v = std::get_if<DirectVectorPlan>(&detail))
     // acc[oc][rows * vectors] vectors of 4-byte floats + roff[rows * kh]
     return v->oc_tile * v->row_tile * v->vec_tile * v->lanes * 4 +

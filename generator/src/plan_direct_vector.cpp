@@ -23,6 +23,26 @@ namespace {
 // computed per pixel beyond these, so the code stays bounded.
 constexpr std::int64_t kBorderTilesPerSide = 8;
 
+// Cycles per tap of a tile of oc channels x r rows x vt vectors: the FMAs
+// (2 per cycle), the loads, and FMA latency. An input vector costs one load
+// at stride 1; at stride 2 two loads and a two-source cross-lane permute
+// (calibrated on the stride-2 ResNet stem: 16 or 8 channels per tile ran
+// 1.3-1.5x faster than 4); larger strides a gather. When the input rows one
+// tile reads across all its channels overflow L1 (32 KB), input vectors come
+// from L2 across planes too far apart to prefetch, so each costs several
+// loads' worth (calibrated on this suite: 1x1 256->64 at 56x56 ran 175
+// GFLOP/s with 8 channels x 2 vectors and 95 with 4 x 4). An accumulator
+// takes one FMA per tap, ready 4 cycles later: fewer than 8 leave pipes idle.
+double tileCycles(const LayerSpec& l, const IsaInfo& isa, std::int64_t oc, std::int64_t r,
+                  std::int64_t vt) {
+  const double load_cost = l.stride.w == 1 ? 1 : l.stride.w == 2 ? 6 : 16;
+  const std::int64_t band_rows = (r - 1) * l.stride.h + (l.kernel.h - 1) * l.dilation.h + 1;
+  const bool band_in_l1 = l.in_channels / l.groups * band_rows * l.in_width * 4 <= 32 * 1024;
+  const double x_cost = load_cost * (band_in_l1 ? 1 : 4);
+  const std::int64_t acc = oc * r * vt;
+  return std::max({acc / 2.0, (r * vt * x_cost + oc) / isa.loads_per_cycle, 4.0});
+}
+
 // Picks the register tile with the most useful FMAs per cycle, from FMA
 // (2/cycle) and load pressure; false when the window alone exceeds the budget.
 bool chooseTile(const KernelPlan& plan, const IsaInfo& isa, std::int64_t budget,
@@ -31,11 +51,6 @@ bool chooseTile(const KernelPlan& plan, const IsaInfo& isa, std::int64_t budget,
   const std::int64_t og = l.out_channels / l.groups;
   const std::int64_t vectors = (plan.shapes.out_width + isa.lanes - 1) / isa.lanes;
   const std::int64_t max_acc = isa.max_accumulators;
-  // Relative cost of one input vector: stride 1 is a load; stride 2 two
-  // loads and a two-source cross-lane permute (calibrated on the stride-2
-  // ResNet stem: 16 or 8 channels per tile ran 1.3-1.5x faster than 4);
-  // larger strides a gather.
-  const double load_cost = l.stride.w == 1 ? 1 : l.stride.w == 2 ? 6 : 16;
   const std::int64_t taps = l.kernel.h * l.kernel.w;
   double best = -1;
   // Several output rows per tile share each weight broadcast; they are
@@ -44,17 +59,8 @@ bool chooseTile(const KernelPlan& plan, const IsaInfo& isa, std::int64_t budget,
   // of the stride-2 ResNet stem ran at half the speed of channel tiles.
   const std::int64_t max_rows =
       l.stride.w > 1 ? 1 : std::max<std::int64_t>(1, std::min<std::int64_t>(plan.rows.size(), 8));
-  const std::int64_t cin_group = l.in_channels / l.groups;
   for (std::int64_t oc = 1; oc <= std::min(og, max_acc); ++oc) {
     for (std::int64_t r = 1; r <= max_rows; ++r) {
-      // The input rows one tile reads across all its channels: when they
-      // overflow L1 (32 KB), input vectors come from L2 across planes too far
-      // apart to prefetch, so each costs several loads' worth. Calibrated on
-      // this suite (measured: 1x1 256->64 at 56x56 ran 175 GFLOP/s with 8
-      // channels x 2 vectors and 95 with 4 x 4).
-      const std::int64_t band_rows = (r - 1) * l.stride.h + (l.kernel.h - 1) * l.dilation.h + 1;
-      const bool band_in_l1 = cin_group * band_rows * l.in_width * 4 <= 32 * 1024;
-      const double x_cost = load_cost * (band_in_l1 ? 1 : 4);
       for (std::int64_t vt = 1; vt <= std::min(vectors, max_acc); ++vt) {
         const std::int64_t acc = oc * r * vt;
         // Accumulators, the tile's input vectors and a broadcast weight live
@@ -62,10 +68,7 @@ bool chooseTile(const KernelPlan& plan, const IsaInfo& isa, std::int64_t budget,
         // 24 + 6 + 1 zmm spilled), so keep a few registers spare.
         if (acc > max_acc || acc + r * vt + 1 > isa.vector_registers - 3 || taps * acc > budget)
           continue;
-        // An accumulator takes one FMA per tap, and an FMA's result is
-        // ready 4 cycles later: fewer than 8 accumulators leave pipes idle.
-        const double cycles =
-            std::max({acc / 2.0, (r * vt * x_cost + oc) / isa.loads_per_cycle, 4.0});
+        const double cycles = tileCycles(l, isa, oc, r, vt);
         const std::int64_t blocks = (og + oc - 1) / oc;
         const double oc_use = double(og) / double(blocks * oc);
         const std::int64_t tiles = (vectors + vt - 1) / vt;
@@ -259,19 +262,11 @@ double directVectorRate(const KernelPlan& plan) {
   const auto& v = std::get<DirectVectorPlan>(plan.detail);
   const IsaInfo& isa = isaInfo(plan.isa);
   const LayerSpec& l = plan.layer;
-  // The cost model's own terms (chooseTile) for the chosen tile, as a
-  // fraction of the FMA peak: the loads and latency bound, the lanes a row
-  // narrower than its vectors leaves idle, and partial channel blocks.
-  const double load_cost = l.stride.w == 1 ? 1 : l.stride.w == 2 ? 6 : 16;
-  const std::int64_t band_rows =
-      (v.row_tile - 1) * l.stride.h + (l.kernel.h - 1) * l.dilation.h + 1;
-  const bool band_in_l1 = l.in_channels / l.groups * band_rows * l.in_width * 4 <= 32 * 1024;
+  // The cost model's own terms (tileCycles) for the chosen tile, as a
+  // fraction of the FMA peak, with the lanes a row narrower than its vectors
+  // leaves idle and partial channel blocks.
   const std::int64_t acc = v.oc_tile * v.row_tile * v.vec_tile;
-  const double cycles = std::max(
-      {acc / 2.0,
-       (v.row_tile * v.vec_tile * load_cost * (band_in_l1 ? 1 : 4) + v.oc_tile) /
-           isa.loads_per_cycle,
-       4.0});
+  const double cycles = tileCycles(l, isa, v.oc_tile, v.row_tile, v.vec_tile);
   const std::int64_t og = l.out_channels / l.groups;
   const std::int64_t vectors = (plan.shapes.out_width + v.lanes - 1) / v.lanes;
   const double lane_use = double(plan.shapes.out_width) / double(vectors * v.lanes);

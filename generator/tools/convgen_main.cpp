@@ -106,12 +106,6 @@ int generate(convgen::ModelSpec& model) {
                   kExitUsage);
     for (convgen::LayerSpec& layer : model.layers) layer.isa = *isa;
   }
-  for (const convgen::LayerSpec& layer : model.layers)
-    if (!convgen::isIsaImplemented(layer.isa))
-      return fail("layer '" + layer.name + "': isa '" +
-                      llvm::StringRef(convgen::toString(layer.isa)) +
-                      "' is not implemented by convgen " CONVGEN_VERSION,
-                  kExitConfigError);
   convgen::GenerateOptions options;
   options.shards = shards;
   options.plan.unroll_budget = unroll_budget;

@@ -125,8 +125,13 @@ TEST_CASE("column tiles and per-pixel columns partition every output row", "[pla
 
 TEST_CASE("local-array bytes come from the plan", "[plan]") {
   LayerSpec l = conv("s", {1, 64, 56, 56}, 64, 3, 1, 1);
-  l.isa = Isa::Avx512;  // 8 channels x 1 row x 2 vectors of 16 floats + 3 row offsets
-  CHECK(planLayer(l, PlanOptions()).localArrayBytes() == 8 * 2 * 16 * 4 + 3 * 8);
+  l.isa = Isa::Avx512;
+  const KernelPlan p = planLayer(l, PlanOptions());
+  // forward: 8 channels x 1 row x 2 vectors of 16 floats + 3 row offsets.
+  CHECK(p.forwardArrayBytes() == 8 * 2 * 16 * 4 + 3 * 8);
+  // forward_packed: 6 pixels x 4 vectors of 16 floats + one vector's lanes.
+  REQUIRE(p.packed);
+  CHECK(p.localArrayBytes() == 6 * 4 * 16 * 4 + 16 * 4);
   l.isa = Isa::Scalar;  // 4 x 4 float accumulators
   CHECK(planLayer(l, PlanOptions()).localArrayBytes() == 4 * 4 * 4);
 }

@@ -43,6 +43,4 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
 // The same with the plans of planModel(model, options.plan).
 GeneratedModel generateModel(const ModelSpec& model, const GenerateOptions& options);
 
-bool isIsaImplemented(Isa isa);
-
 }  // namespace convgen

@@ -162,7 +162,9 @@ struct KernelPlan {
   std::int64_t packedWeightSize() const;
   // Bytes of the local arrays the largest kernel function declares (its
   // accumulators and row offsets): what its stack frame holds beyond spills.
+  // forward_packed's too, when it has a strategy of its own.
   std::int64_t localArrayBytes() const;
+  std::int64_t forwardArrayBytes() const;  // forward's alone
 };
 
 KernelPlan planLayer(const LayerSpec& layer, const PlanOptions& options);
