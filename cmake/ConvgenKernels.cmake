@@ -1,5 +1,6 @@
 # convgen_add_kernels(<target> CONFIG <file.yaml>
-#                     [ISA <isa>] [OUT_DIR <dir>] [SHARDS <n>] [UNROLL_BUDGET <n>])
+#                     [ISA <isa>] [OUT_DIR <dir>] [SHARDS <n>] [UNROLL_BUDGET <n>]
+#                     [NO_FORMAT])
 #
 # Generates the kernels of every layer of CONFIG at build time and builds them
 # into the static library <target>, whose include directory holds the
@@ -11,9 +12,11 @@
 # The generator runs again when the config or convgen itself (and so its
 # embedded templates) changes; convgen rewrites a file only when its content
 # changes, so nothing recompiles needlessly. Outputs are known from the
-# arguments alone: no configure-time run of convgen.
+# arguments alone: no configure-time run of convgen. NO_FORMAT skips libFormat
+# (convgen generate --no-format): the same code, unindented, generated several
+# times faster; for large machine-made configs nobody reads.
 function(convgen_add_kernels target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "CONFIG;ISA;OUT_DIR;SHARDS;UNROLL_BUDGET" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_FORMAT" "CONFIG;ISA;OUT_DIR;SHARDS;UNROLL_BUDGET" "")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "convgen_add_kernels: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -56,6 +59,9 @@ function(convgen_add_kernels target)
   endif()
   if(arg_UNROLL_BUDGET)
     list(APPEND options --unroll-budget ${arg_UNROLL_BUDGET})
+  endif()
+  if(arg_NO_FORMAT)
+    list(APPEND options --no-format)
   endif()
   add_custom_command(
     OUTPUT ${header} ${sources}

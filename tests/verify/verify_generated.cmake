@@ -1,13 +1,21 @@
 # Generates CONFIG for ISA into OUT_DIR and runs `convgen verify` on every
 # file written. Prints "convgen-verify-skip: ..." (the test's
 # SKIP_REGULAR_EXPRESSION) when this convgen does not implement ISA yet.
-#   cmake -DCONVGEN=... -DCONFIG=x.yaml -DISA=scalar -DSHARDS=1 -DOUT_DIR=... -P verify_generated.cmake
+#   cmake -DCONVGEN=... -DCONFIG=x.yaml -DISA=scalar -DSHARDS=1 -DOUT_DIR=... [-DNO_FORMAT=ON]
+#         -P verify_generated.cmake
+# NO_FORMAT=ON generates with --no-format (the machine-made matrix: no rule
+# looks at layout, and formatting was most of its generation time).
 if(NOT EXISTS "${CONFIG}")
   message(FATAL_ERROR "${CONFIG} does not exist: build the tests first (it is generated at build time)")
 endif()
 file(REMOVE_RECURSE "${OUT_DIR}")
+set(format_option "")
+if(NO_FORMAT)
+  set(format_option --no-format)
+endif()
 execute_process(
   COMMAND ${CONVGEN} generate ${CONFIG} --out-dir ${OUT_DIR} --isa ${ISA} --shards ${SHARDS}
+          ${format_option}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   if(err MATCHES "is not implemented by convgen")
