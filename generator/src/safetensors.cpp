@@ -193,6 +193,11 @@ class HeaderReader {
     } else if (!begin || !end) {
       tensorError(name, "'data_offsets' must be a list of 2 non-negative integers [begin, end]");
       ok = false;
+    } else if (*begin > kMaxWeightsBytes || *end > kMaxWeightsBytes) {
+      // (LLVM's JSON parser saturates integers past 2^63: print none.)
+      tensorError(name, "'data_offsets' lie beyond " + std::to_string(kMaxWeightsBytes) +
+                            " bytes, past the end of any file convgen reads");
+      ok = false;
     } else if (*end < *begin) {
       tensorError(name, "'data_offsets' [" + std::to_string(*begin) + ", " +
                             std::to_string(*end) + "] ends before it begins");
