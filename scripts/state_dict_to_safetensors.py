@@ -49,7 +49,7 @@ def _tensor_bytes(value):
             return "BF16", list(t.shape), raw
         value = t.numpy()
     import numpy
-    array = numpy.ascontiguousarray(numpy.asarray(value))
+    array = numpy.asarray(value)  # (not ascontiguousarray: it makes a scalar 1-D)
     name = array.dtype.name
     if name not in _NUMPY_DTYPES:
         raise ValueError("dtype %s has no safetensors equivalent" % name)
