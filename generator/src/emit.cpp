@@ -260,8 +260,8 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
   }
   // Baked weights (only with `weights:`): files of their own, not formatted
   // (already in the format's layout; formatting big arrays is slow).
-  std::vector<GeneratedFile> weights = emitBakedWeights(model, out.plans, names[0],
-                                                        banner(model, out.plans));
+  std::vector<GeneratedFile> weights = emitBakedWeights(
+      model, out.plans, names[0], banner(model, out.plans), options.weights_shards);
   const std::size_t formatted = out.files.size();
   for (GeneratedFile& f : weights) out.files.push_back(std::move(f));
   // Named like the header guard, so two configs' headers never share it.

@@ -4,7 +4,8 @@
 // every weight round-trips bit for bit whatever the compiler's decimal
 // conversion, and the text is deterministic. Layers are assigned to files in
 // config order, a new file starting when the next layer would take the
-// current one past kMaxBakedValuesPerFile.
+// current one past kMaxBakedValuesPerFile; or, with a fixed number of
+// files, in contiguous runs balanced by size.
 #include <cstdio>
 
 #include "convgen/baked_weights.h"
@@ -28,9 +29,23 @@ std::string weightsFileName(const ModelSpec& model, std::size_t k) {
   return configStem(model.config_name) + "_weights_" + std::to_string(k) + ".cpp";
 }
 
-// The weights file index of each layer (every layer is baked).
-std::vector<std::size_t> fileOfLayer(const std::vector<KernelPlan>& plans) {
+// The weights file index of each layer (every layer is baked), and the
+// number of files.
+std::vector<std::size_t> fileOfLayer(const std::vector<KernelPlan>& plans, int shards,
+                                     std::size_t* count) {
   std::vector<std::size_t> file;
+  if (shards > 0) {  // contiguous runs balanced by size
+    std::int64_t total = 0, before = 0;
+    for (const KernelPlan& p : plans) total += p.packedWeightSize();
+    for (const KernelPlan& p : plans) {
+      // By the layer's middle value: a big layer lands in the file around it.
+      const std::int64_t middle = before + p.packedWeightSize() / 2;
+      file.push_back(total == 0 ? 0 : static_cast<std::size_t>(middle * shards / total));
+      before += p.packedWeightSize();
+    }
+    *count = static_cast<std::size_t>(shards);
+    return file;
+  }
   std::size_t current = 0;
   std::int64_t used = 0;
   for (const KernelPlan& p : plans) {
@@ -39,6 +54,7 @@ std::vector<std::size_t> fileOfLayer(const std::vector<KernelPlan>& plans) {
     used += size;
     file.push_back(current);
   }
+  *count = plans.empty() ? 0 : current + 1;
   return file;
 }
 
@@ -48,10 +64,12 @@ std::string source(const ModelSpec& model) {
 
 }  // namespace
 
-std::vector<BakedLayer> bakedLayers(const ModelSpec& model, const std::vector<KernelPlan>& plans) {
+std::vector<BakedLayer> bakedLayers(const ModelSpec& model, const std::vector<KernelPlan>& plans,
+                                    int weights_shards) {
   std::vector<BakedLayer> out;
   if (model.weights_file.empty()) return out;
-  const std::vector<std::size_t> files = fileOfLayer(plans);
+  std::size_t count = 0;
+  const std::vector<std::size_t> files = fileOfLayer(plans, weights_shards, &count);
   for (std::size_t i = 0; i < plans.size(); ++i) {
     const LayerSpec& l = plans[i].layer;
     CONVGEN_CHECK(l.baked != nullptr, "a layer without baked weights in a model with weights");
@@ -65,19 +83,19 @@ std::vector<BakedLayer> bakedLayers(const ModelSpec& model, const std::vector<Ke
 std::vector<GeneratedFile> emitBakedWeights(const ModelSpec& model,
                                             const std::vector<KernelPlan>& plans,
                                             const std::string& header_name,
-                                            const std::string& banner) {
+                                            const std::string& banner, int weights_shards) {
   std::vector<GeneratedFile> out;
   if (model.weights_file.empty()) return out;
-  const std::vector<std::size_t> files = fileOfLayer(plans);
+  std::size_t count = 0;
+  const std::vector<std::size_t> files = fileOfLayer(plans, weights_shards, &count);
+  for (std::size_t k = 0; k < count; ++k)
+    out.push_back({weightsFileName(model, k),
+                   banner + "\n#include \"" + header_name + "\"\n\n// Baked weights from " +
+                       source(model) +
+                       ", each layer's in the layout its forward_packed() reads (what "
+                       "pack_weights() writes), BatchNorm folded in.\n"});
   for (std::size_t i = 0; i < plans.size(); ++i) {
     const KernelPlan& p = plans[i];
-    if (out.size() <= files[i]) {
-      out.push_back({weightsFileName(model, files[i]),
-                     banner + "\n#include \"" + header_name +
-                         "\"\n\n// Baked weights from " + source(model) +
-                         ", each layer's in the layout its forward_packed() reads (what "
-                         "pack_weights() writes), BatchNorm folded in.\n"});
-    }
     const std::vector<float> packed = packBakedWeights(p);
     std::string text = "\n// " + p.layer.name + ": " + p.layer.baked->origin + "\nnamespace " +
                        model.cpp_namespace + "::" + p.layer.name +

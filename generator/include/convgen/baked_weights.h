@@ -17,6 +17,9 @@ namespace convgen {
 
 // Values per weights file: a layer is never split, so a file holds whole
 // layers up to this many values (more only for one layer larger alone).
+// With a fixed number of files (--weights-shards K, CMake's WEIGHTS_SHARDS:
+// names known before generating), layers are dealt out in contiguous runs
+// balanced by size instead; a file may then be empty.
 inline constexpr std::int64_t kMaxBakedValuesPerFile = std::int64_t{1} << 18;
 
 // plan.layer.baked packed exactly as the emitted pack_weights() packs it
@@ -32,13 +35,15 @@ struct BakedLayer {
   std::int64_t weight_bytes = 0;  // flash: its packed weights
 };
 // One per layer of a model whose config has `weights:`; empty otherwise.
-std::vector<BakedLayer> bakedLayers(const ModelSpec& model, const std::vector<KernelPlan>& plans);
+// `weights_shards` as GenerateOptions'.
+std::vector<BakedLayer> bakedLayers(const ModelSpec& model, const std::vector<KernelPlan>& plans,
+                                    int weights_shards = 0);
 
 // The weights files of a model with `weights:` (none otherwise), unformatted.
 std::vector<GeneratedFile> emitBakedWeights(const ModelSpec& model,
                                             const std::vector<KernelPlan>& plans,
                                             const std::string& header_name,
-                                            const std::string& banner);
+                                            const std::string& banner, int weights_shards = 0);
 // The header's declarations for one baked layer (inside its namespace), and
 // its extern "C" prototypes; "" for a layer without baked weights.
 std::string bakedDeclaration(const ModelSpec& model, const KernelPlan& plan);
