@@ -16,6 +16,7 @@
 
 #include "convgen/config.h"
 #include "convgen/diagnostics.h"
+#include "convgen/emit.h"
 #include "convgen/safetensors.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -314,4 +315,35 @@ TEST_CASE("batch_norm is folded in double, and gives a bias: false layer a bias"
   const double s = 1 / std::sqrt(2 + 1e-5);
   CHECK(inl.model->layers[0].baked->weight[1] == static_cast<float>(2 * s));
   CHECK(inl.model->layers[0].baked->bias[0] == static_cast<float>(5 * s));
+}
+
+TEST_CASE("names from the config and the file reach generated comments only made safe",
+          "[safetensors]") {
+  // A prefix holding a line break and a backslash: either would let the
+  // text after it out of its // comment.
+  const std::string prefix = "x\\nint y;\\\\";  // YAML: x<newline>int y;<backslash>
+  const std::string name = std::string("x\nint y;\\");
+  const std::string weights =
+      file("{\"" + std::string("x\\nint y;\\\\") + ".weight\":{\"dtype\":\"F32\",\"shape\":[2,2,1,1],"
+           "\"data_offsets\":[0,16]},\"" + std::string("x\\nint y;\\\\") +
+           ".bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[16,24]}}",
+           f32({1, 2, 3, 4}) + f32({5, 6}));
+  const ConfigRun run = runConfig(config("    weights_prefix: \"" + prefix + "\"\n"), weights);
+  INFO(run.lines.size() << " errors");
+  REQUIRE(run.model);
+  REQUIRE(run.model->layers[0].baked);
+  CHECK(run.model->layers[0].baked->origin.find(name) != std::string::npos);
+  convgen::ModelSpec model = *run.model;
+  model.config_name = "cfg.yaml";
+  convgen::GenerateOptions options;
+  options.format = false;
+  const convgen::GeneratedModel generated = convgen::generateModel(model, options);
+  REQUIRE(generated.files.size() == 3);
+  for (const convgen::GeneratedFile& f : generated.files) {
+    INFO(f.name);
+    CHECK(f.content.find("\nint y;") == std::string::npos);
+    CHECK(f.content.find('\\') == std::string::npos);
+  }
+  CHECK(generated.files[2].name == "cfg_weights_0.cpp");
+  CHECK(generated.files[2].content.find("x_int y;_.weight") != std::string::npos);
 }

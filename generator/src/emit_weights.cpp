@@ -58,8 +58,18 @@ std::vector<std::size_t> fileOfLayer(const std::vector<KernelPlan>& plans, int s
   return file;
 }
 
+// Text from the config or the weights file (tensor and file names) as it
+// may stand in a // comment: printable ASCII without '\\' (which would
+// continue the comment onto the next line); anything else becomes '_'.
+std::string commentSafe(const std::string& text) {
+  std::string out = text;
+  for (char& c : out)
+    if (c < 0x20 || c > 0x7e || c == '\\') c = '_';
+  return out;
+}
+
 std::string source(const ModelSpec& model) {
-  return model.weights_file + " (SHA-256 " + model.weights_sha256 + ")";
+  return commentSafe(model.weights_file) + " (SHA-256 " + model.weights_sha256 + ")";
 }
 
 }  // namespace
@@ -97,7 +107,8 @@ std::vector<GeneratedFile> emitBakedWeights(const ModelSpec& model,
   for (std::size_t i = 0; i < plans.size(); ++i) {
     const KernelPlan& p = plans[i];
     const std::vector<float> packed = packBakedWeights(p);
-    std::string text = "\n// " + p.layer.name + ": " + p.layer.baked->origin + "\nnamespace " +
+    std::string text = "\n// " + p.layer.name + ": " + commentSafe(p.layer.baked->origin) +
+                       "\nnamespace " +
                        model.cpp_namespace + "::" + p.layer.name +
                        " {\nalignas(64) extern const float baked_weights[" + str(packed.size()) +
                        "];\nalignas(64) const float baked_weights[" + str(packed.size()) +
@@ -115,7 +126,7 @@ std::vector<GeneratedFile> emitBakedWeights(const ModelSpec& model,
 
 std::string bakedDeclaration(const ModelSpec& model, const KernelPlan& p) {
   if (!p.layer.baked) return "";
-  return "\n// Baked weights: " + p.layer.baked->origin + " from " + source(model) +
+  return "\n// Baked weights: " + commentSafe(p.layer.baked->origin) + " from " + source(model) +
          ".\n// forward(input, output) is forward_packed() on them; packed_weights() points at "
          "them\n// (packed_weight_size values, for forward_packed_partition()).\n"
          "void forward(const float* input, float* output) noexcept;\n"
