@@ -184,13 +184,13 @@ bool bakeLayer(const WeightsSource& source, const RawConfig& raw, const RawLayer
                   "'weights:' file");
       ok = false;
     }
-    if (layer.batch_norm.present) {
+    if (layer.batch_norm.present && layer.batch_norm.ok) {
       diags.error(layer.batch_norm.loc,
                   "batch_norm is folded into baked weights: it needs a top-level 'weights:' file "
                   "with the conv's weights (inline values only replace BatchNorm's tensors)");
       ok = false;
     }
-    return ok;
+    return ok && !layer.batch_norm.present;
   }
   if (!source.file) return false;  // diagnosed at `weights:`
   if (spec.dtype != DType::Float32) {
