@@ -69,6 +69,9 @@ struct Corrupt {
 
 TEST_CASE("corrupt safetensors files: each its exact diagnostic", "[safetensors]") {
   const std::string a = tensor("a", "[2]", 0, 8);
+  std::string manyZeros = "[0";  // 2^20 + 1 values: small text, big parse
+  for (int i = 0; i < (1 << 20); ++i) manyZeros += ",0";
+  manyZeros += "]";
   const std::vector<Corrupt> cases = {
       {"shorter than the length prefix", std::string("\x05\0\0", 3), {"the file holds 3 bytes, fewer than the 8 of the header length: is it a safetensors file?"}},
       {"absurd header length", le64(std::uint64_t{1} << 63) + "{}",
@@ -79,6 +82,7 @@ TEST_CASE("corrupt safetensors files: each its exact diagnostic", "[safetensors]
       {"not an object", file("[1, 2]"), {"header must be a JSON object of tensors"}},
       {"nested too deep", file(std::string(17, '[') + std::string(17, ']')),
        {"header nests more than 16 levels deep"}},
+      {"too many values", file(manyZeros), {"header holds more than 1048576 JSON values, more than any convgen model has"}},
       {"duplicate tensor", file("{" + a + "," + a + "}", f32({1, 2})),
        {"header gives key 'a' more than once"}},
       {"duplicate field", file("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", f32({1, 2})),

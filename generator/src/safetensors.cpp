@@ -21,6 +21,10 @@ namespace {
 
 // Nesting of the header's JSON: a valid header needs 3 ({ "t": { "shape": [ ).
 constexpr int kMaxHeaderNesting = 16;
+// JSON values in the header: a tensor takes about 10, so this is 100,000
+// tensors; it bounds what the parsed header holds (LLVM's json::Value is 40
+// bytes each, so "[0,0,0,...]" would otherwise cost 20x the header's size).
+constexpr std::uint64_t kMaxHeaderValues = 1u << 20;
 
 std::string quoted(llvm::StringRef s) { return "'" + excerpt(s) + "'"; }
 
@@ -36,21 +40,28 @@ std::size_t skipString(llvm::StringRef text, std::size_t i) {
   return text.size();
 }
 
-// The deepest nesting of arrays and objects, strings skipped. Works on any
-// text (the header is not parsed yet).
-int nestingDepth(llvm::StringRef text) {
-  int depth = 0, deepest = 0;
+// The deepest nesting of arrays and objects, and an upper bound on the
+// number of JSON values (every value but the first follows a ',', '[', '{'
+// or ':'), strings skipped. Works on any text (the header is not parsed yet).
+struct HeaderShape {
+  int deepest = 0;
+  std::uint64_t values = 1;
+};
+HeaderShape headerShape(llvm::StringRef text) {
+  HeaderShape shape;
+  int depth = 0;
   for (std::size_t i = 0; i < text.size();) {
     const char c = text[i];
     if (c == '"') {
       i = skipString(text, i);
       continue;
     }
-    if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
+    if (c == '[' || c == '{') shape.deepest = std::max(shape.deepest, ++depth);
     if (c == ']' || c == '}') --depth;
+    if (c == ',' || c == '[' || c == '{' || c == ':') ++shape.values;
     ++i;
   }
-  return deepest;
+  return shape;
 }
 
 // The first key given twice in one object, at any level ("" when none).
@@ -284,8 +295,14 @@ std::optional<SafeTensorsFile> parseSafetensors(std::string bytes, std::string d
     return std::nullopt;
   }
   const llvm::StringRef header = llvm::StringRef(bytes).substr(8, header_length);
-  if (nestingDepth(header) > kMaxHeaderNesting) {
+  const HeaderShape shape = headerShape(header);
+  if (shape.deepest > kMaxHeaderNesting) {
     r.error("header nests more than " + std::to_string(kMaxHeaderNesting) + " levels deep");
+    return std::nullopt;
+  }
+  if (shape.values > kMaxHeaderValues) {
+    r.error("header holds more than " + std::to_string(kMaxHeaderValues) +
+            " JSON values, more than any convgen model has");
     return std::nullopt;
   }
   llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(header);

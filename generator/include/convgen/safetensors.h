@@ -14,7 +14,7 @@
 // tensor's byte size its shape's element count times its dtype's size;
 // plus duplicate keys (JSON parsers keep one silently; this reader rejects
 // them) and bounds that keep memory and arithmetic small (kMaxWeightsBytes,
-// kMaxTensorRank, header nesting).
+// kMaxTensorRank, the header's nesting and number of values).
 #pragma once
 
 #include <cstdint>
