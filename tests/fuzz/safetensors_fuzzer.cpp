@@ -1,6 +1,6 @@
 // libFuzzer target: the safetensors reader (convgen/safetensors.h) on any
 // bytes. The first byte chooses how the rest is read: even, the rest is the
-// file as is; odd, the rest is "HEADER\0DATA" and the file is built around
+// file as is; odd, the rest is "HEADER\nDATA" and the file is built around
 // it with the right 8-byte length, so that the fuzzer explores the JSON
 // header rather than length prefixes. Text seeds (seeds/*.safetensors.txt)
 // start with '1' for that reason. Besides the sanitizers, it checks the
@@ -28,9 +28,9 @@ std::string fileOf(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return "";
   const std::string rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   if ((data[0] & 1) == 0) return rest;
-  const std::size_t nul = rest.find('\0');
-  const std::string header = rest.substr(0, nul);
-  const std::string payload = nul == std::string::npos ? "" : rest.substr(nul + 1);
+  const std::size_t split = rest.find('\n');  // text seeds stay text
+  const std::string header = rest.substr(0, split);
+  const std::string payload = split == std::string::npos ? "" : rest.substr(split + 1);
   std::string out;
   for (int i = 0; i < 8; ++i) out += static_cast<char>((std::uint64_t{header.size()} >> (8 * i)) & 0xff);
   return out + header + payload;
