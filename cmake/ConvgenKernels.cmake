@@ -1,6 +1,6 @@
 # convgen_add_kernels(<target> CONFIG <file.yaml>
 #                     [ISA <isa>] [OUT_DIR <dir>] [SHARDS <n>] [UNROLL_BUDGET <n>]
-#                     [NO_FORMAT])
+#                     [WEIGHTS_SHARDS <n>] [NO_FORMAT])
 #
 # Generates the kernels of every layer of CONFIG at build time and builds them
 # into the static library <target>, whose include directory holds the
@@ -12,11 +12,15 @@
 # The generator runs again when the config or convgen itself (and so its
 # embedded templates) changes; convgen rewrites a file only when its content
 # changes, so nothing recompiles needlessly. Outputs are known from the
-# arguments alone: no configure-time run of convgen. NO_FORMAT skips libFormat
-# (convgen generate --no-format): the same code, unindented, generated several
-# times faster; for large machine-made configs nobody reads.
+# arguments alone: no configure-time run of convgen. A config with baked
+# weights (a top-level `weights:` line) also gets NAME_weights_0.cpp ...
+# NAME_weights_<n-1>.cpp (WEIGHTS_SHARDS, default 1), and regenerates when
+# the weights file changes. NO_FORMAT skips libFormat (convgen generate
+# --no-format): the same code, unindented, generated several times faster;
+# for large machine-made configs nobody reads.
 function(convgen_add_kernels target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_FORMAT" "CONFIG;ISA;OUT_DIR;SHARDS;UNROLL_BUDGET" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_FORMAT"
+                        "CONFIG;ISA;OUT_DIR;SHARDS;UNROLL_BUDGET;WEIGHTS_SHARDS" "")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "convgen_add_kernels: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -53,6 +57,37 @@ function(convgen_add_kernels target)
   endif()
   set(header "${arg_OUT_DIR}/${stem}.h")
 
+  # Baked weights: the config's top-level `weights: FILE` line (a config
+  # generated at build time is not read here: give it WEIGHTS_SHARDS).
+  set(weights_line "")
+  set(weights_depends "")
+  set(baked FALSE)
+  if(EXISTS "${config}")
+    file(STRINGS "${config}" weights_line REGEX "^weights:")
+  endif()
+  if(weights_line)
+    set(baked TRUE)
+    string(REGEX REPLACE "^weights: *['\"]?([^'\"#]*[^'\"# ])['\"]? *(#.*)?$" "\\1" weights_file
+           "${weights_line}")
+    cmake_path(GET config PARENT_PATH config_dir)
+    cmake_path(ABSOLUTE_PATH weights_file BASE_DIRECTORY "${config_dir}"
+               OUTPUT_VARIABLE weights_depends)
+  elseif(arg_WEIGHTS_SHARDS AND EXISTS "${config}")
+    message(FATAL_ERROR "convgen_add_kernels(${target}): WEIGHTS_SHARDS without a top-level "
+                        "'weights:' line in ${config}")
+  elseif(arg_WEIGHTS_SHARDS)
+    set(baked TRUE)
+  endif()
+  if(baked)
+    if(NOT arg_WEIGHTS_SHARDS)
+      set(arg_WEIGHTS_SHARDS 1)
+    endif()
+    math(EXPR last "${arg_WEIGHTS_SHARDS} - 1")
+    foreach(k RANGE ${last})
+      list(APPEND sources "${arg_OUT_DIR}/${stem}_weights_${k}.cpp")
+    endforeach()
+  endif()
+
   set(options --shards ${arg_SHARDS})
   if(arg_ISA)
     list(APPEND options --isa ${arg_ISA})
@@ -60,13 +95,16 @@ function(convgen_add_kernels target)
   if(arg_UNROLL_BUDGET)
     list(APPEND options --unroll-budget ${arg_UNROLL_BUDGET})
   endif()
+  if(baked)
+    list(APPEND options --weights-shards ${arg_WEIGHTS_SHARDS})
+  endif()
   if(arg_NO_FORMAT)
     list(APPEND options --no-format)
   endif()
   add_custom_command(
     OUTPUT ${header} ${sources}
     COMMAND convgen::convgen generate ${config} --out-dir ${arg_OUT_DIR} ${options}
-    DEPENDS ${config} convgen::convgen
+    DEPENDS ${config} ${weights_depends} convgen::convgen
     COMMENT "convgen: generating kernels for ${stem}.yaml"
     VERBATIM)
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -29,38 +30,39 @@ class FileDescriptor {
   int fd_;
 };
 
-std::string tooLarge(std::uint64_t bytes, bool at_least) {
-  return "config file is too large (" + std::string(at_least ? "more than " : "") +
-         std::to_string(bytes) + " bytes; the limit is " + std::to_string(kMaxConfigBytes) + ")";
+std::string tooLarge(llvm::StringRef what, std::uint64_t bytes, bool at_least,
+                     std::uint64_t limit) {
+  return what.str() + " is too large (" + std::string(at_least ? "more than " : "") +
+         std::to_string(bytes) + " bytes; the limit is " + std::to_string(limit) + ")";
 }
 
 }  // namespace
 
-std::optional<unsigned> readConfigFile(llvm::StringRef path, llvm::SourceMgr& sm,
-                                       std::string* error) {
+bool readRegularFile(llvm::StringRef path, std::uint64_t max_bytes, llvm::StringRef what,
+                     std::string* text_out, std::string* error) {
   const std::string name = path.str();
   const FileDescriptor fd(::open(name.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
   if (fd.get() < 0) {
     *error = std::strerror(errno);
-    return std::nullopt;
+    return false;
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
     *error = std::strerror(errno);
-    return std::nullopt;
+    return false;
   }
   if (!S_ISREG(st.st_mode)) {
     *error = S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file";
-    return std::nullopt;
+    return false;
   }
-  if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigBytes) {
-    *error = tooLarge(static_cast<std::uint64_t>(st.st_size), false);
-    return std::nullopt;
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    *error = tooLarge(what, static_cast<std::uint64_t>(st.st_size), false, max_bytes);
+    return false;
   }
   const int flags = ::fcntl(fd.get(), F_GETFL);
   if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) {
     *error = std::strerror(errno);
-    return std::nullopt;
+    return false;
   }
   // The file may grow after fstat: read at most one byte past the limit.
   std::string text;
@@ -68,22 +70,31 @@ std::optional<unsigned> readConfigFile(llvm::StringRef path, llvm::SourceMgr& sm
   std::size_t used = 0;
   for (;;) {
     if (used == text.size()) {
-      if (text.size() > kMaxConfigBytes) {
-        *error = tooLarge(kMaxConfigBytes, true);
-        return std::nullopt;
+      if (text.size() > max_bytes) {
+        *error = tooLarge(what, max_bytes, true, max_bytes);
+        return false;
       }
-      text.resize(std::min<std::size_t>(text.size() * 2, kMaxConfigBytes + 1));
+      text.resize(static_cast<std::size_t>(
+          std::min<std::uint64_t>(std::uint64_t{text.size()} * 2, max_bytes + 1)));
     }
     const ssize_t n = ::read(fd.get(), &text[used], text.size() - used);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       *error = std::strerror(errno);
-      return std::nullopt;
+      return false;
     }
     if (n == 0) break;
     used += static_cast<std::size_t>(n);
   }
   text.resize(used);
+  *text_out = std::move(text);
+  return true;
+}
+
+std::optional<unsigned> readConfigFile(llvm::StringRef path, llvm::SourceMgr& sm,
+                                       std::string* error) {
+  std::string text;
+  if (!readRegularFile(path, kMaxConfigBytes, "config file", &text, error)) return std::nullopt;
   return sm.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, path), llvm::SMLoc());
 }
 

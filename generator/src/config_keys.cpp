@@ -14,6 +14,8 @@ const std::vector<ConfigKey>& configKeys() {
       {K::Namespace, "namespace", S::Top, V::String, true, "",
        "C++ namespace of the generated code; `a::b` allowed"},
       {K::TopIsa, "isa", S::Top, V::Word, false, "scalar", "default target of every layer"},
+      {K::Weights, "weights", S::Top, V::String, false, "none",
+       "a `.safetensors` file (relative to the config) whose tensors are baked into the code"},
       {K::Layers, "layers", S::Top, V::LayerList, true, "", "the Conv2d layers, at least one"},
       {K::Name, "name", S::Layer, V::String, true, "",
        "a C++ identifier; also part of the C symbol"},
@@ -32,6 +34,20 @@ const std::vector<ConfigKey>& configKeys() {
       {K::Isa, "isa", S::Layer, V::Word, false, "the top-level `isa`", "this layer's target"},
       {K::Device, "device", S::Layer, V::Word, false, "cpu",
        "accepted for fidelity; only `cpu` exists"},
+      {K::WeightsPrefix, "weights_prefix", S::Layer, V::String, false, "the layer's `name`",
+       "its tensors are `<prefix>.weight`, `<prefix>.bias` in `weights`"},
+      {K::BatchNorm, "batch_norm", S::Layer, V::BatchNormMap, false, "none",
+       "a BatchNorm2d (eval) after the conv, folded into its weights and bias"},
+      {K::BnPrefix, "prefix", S::BatchNorm, V::String, false, "none",
+       "tensors `<prefix>.weight/.bias/.running_mean/.running_var` in `weights`"},
+      {K::BnEps, "eps", S::BatchNorm, V::Float, false, "1e-5", "as nn.BatchNorm2d; > 0"},
+      {K::BnWeight, "weight", S::BatchNorm, V::FloatList, false, "none",
+       "inline gamma, `out_channels` values (instead of `prefix`)"},
+      {K::BnBias, "bias", S::BatchNorm, V::FloatList, false, "none", "inline beta"},
+      {K::BnRunningMean, "running_mean", S::BatchNorm, V::FloatList, false, "none",
+       "inline running mean"},
+      {K::BnRunningVar, "running_var", S::BatchNorm, V::FloatList, false, "none",
+       "inline running variance"},
   };
   return kKeys;
 }
@@ -70,6 +86,12 @@ std::string valueText(const ConfigKey& key) {
       return "`true`, `false`";
     case ValueKind::LayerList:
       return "list of layer mappings";
+    case ValueKind::Float:
+      return "number";
+    case ValueKind::FloatList:
+      return "list of numbers";
+    case ValueKind::BatchNormMap:
+      return "mapping of the `batch_norm` keys";
     case ValueKind::Word:
       switch (key.id) {
         case KeyId::PaddingMode:
@@ -95,7 +117,9 @@ std::string configKeyTableMarkdown() {
       "|---|---|---|---|---|\n";
   for (const ConfigKey& key : configKeys()) {
     out += "| `" + std::string(key.name) + "` | ";
-    out += key.scope == KeyScope::Top ? "top level" : "layer";
+    out += key.scope == KeyScope::Top     ? "top level"
+           : key.scope == KeyScope::Layer ? "layer"
+                                          : "in `batch_norm`";
     out += " | " + valueText(key) + " | ";
     out += key.required ? std::string("required") : std::string(key.default_value);
     out += " | " + std::string(key.doc) + " |\n";

@@ -7,6 +7,7 @@
 #include "convgen/internal_error.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "weights_config.h"
 #include "yaml_walker.h"
 
 namespace convgen {
@@ -85,6 +86,8 @@ class ConfigReader {
           return read(key, v, cfg.cpp_namespace);
         case KeyId::TopIsa:
           return read(key, v, cfg.isa);
+        case KeyId::Weights:
+          return read(key, v, cfg.weights);
         case KeyId::Layers:
           cfg.layers_present = true;
           return readLayers(v, cfg);
@@ -186,6 +189,10 @@ class ConfigReader {
           return read(key, v, l.isa);
         case KeyId::Device:
           return readDevice(key, v);
+        case KeyId::WeightsPrefix:
+          return read(key, v, l.weights_prefix);
+        case KeyId::BatchNorm:
+          return detail::readBatchNorm(w_, v, l.batch_norm);
         default:
           CONVGEN_CHECK(false, "a layer key without a field");
       }

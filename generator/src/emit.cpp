@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "convgen/baked_weights.h"
 #include "convgen/fingerprint.h"
 #include "convgen/format.h"
 #include "convgen/internal_error.h"
@@ -130,7 +131,8 @@ std::string header(const ModelSpec& model, const std::string& stem,
          {"packed_size", str(p.packedWeightSize())},
          {"packed_note", p.packed ? "blocks of output channels, for " + p.packedKernelName()
                                   : "this layer's is PyTorch's: weight, then bias"},
-         {"bias_note", l.bias ? "(out_channels) values" : "unused: pass nullptr (bias: false)"}});
+         {"bias_note", l.bias ? "(out_channels) values" : "unused: pass nullptr (bias: false)"},
+         {"baked", bakedDeclaration(model, p)}});
     decl.pop_back();
     declarations += decl;
     std::string c_type = type.rfind("std::", 0) == 0 ? type.substr(5) : type;
@@ -146,7 +148,7 @@ std::string header(const ModelSpec& model, const std::string& stem,
                       c_type + "* output, int part, int parts);\n" + "void " +
                       cName(model, l, "forward_packed_partition") + "(const " + c_type +
                       "* input, const " + c_type + "* packed, " + c_type +
-                      "* output, int part, int parts);";
+                      "* output, int part, int parts);" + bakedCDeclaration(model, p);
     layer_list += (layer_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
   }
   return renderTemplate("header", {{"banner", banner(model, plans)},
@@ -256,12 +258,19 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
                                                 {"layers", layers}});
     out.files.push_back({names[1 + k], std::move(file)});
   }
+  // Baked weights (only with `weights:`): files of their own, not formatted
+  // (already in the format's layout; formatting big arrays is slow).
+  std::vector<GeneratedFile> weights = emitBakedWeights(
+      model, out.plans, names[0], banner(model, out.plans), options.weights_shards);
+  const std::size_t formatted = out.files.size();
+  for (GeneratedFile& f : weights) out.files.push_back(std::move(f));
   // Named like the header guard, so two configs' headers never share it.
   // Before formatting: the fingerprint hashes the unformatted text, so
   // --no-format gives the same value (fingerprint.h).
   addFingerprint(out.files, macroBase(model, stem) + "_FINGERPRINT");
   if (options.format)
-    for (GeneratedFile& f : out.files) f.content = formatGeneratedCode(f.content, f.name);
+    for (std::size_t i = 0; i < formatted; ++i)
+      out.files[i].content = formatGeneratedCode(out.files[i].content, out.files[i].name);
   return out;
 }
 

@@ -94,6 +94,11 @@ struct PackedCode {
 std::string renderLayer(const ModelSpec& model, const KernelPlan& plan, const StrategyCode& code,
                         const PackedCode* packed);
 
+// The lines a baked layer (`weights:`) adds after its entry points: its
+// forward(input, output) and packed_weights() (emit_weights.cpp); "" when
+// the layer has no baked weights.
+std::string bakedLayerCode(const ModelSpec& model, const KernelPlan& plan);
+
 // The strategies (one file each).
 StrategyCode emitDirect(const KernelPlan& plan);
 StrategyCode emitDirectVector(const KernelPlan& plan);

@@ -204,6 +204,7 @@ std::string renderLayer(const ModelSpec& model, const KernelPlan& p, const Strat
        {"c_pack", cName(model, l, "pack_weights")},
        {"c_packed", cName(model, l, "forward_packed")},
        {"body", code.body},
+       {"baked", bakedLayerCode(model, p)},
        {"attribute", targetAttribute(p)}});
 }
 

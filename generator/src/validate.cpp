@@ -10,7 +10,9 @@
 
 #include "convgen/config.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Path.h"
 #include "validate_layer.h"
+#include "weights_config.h"
 
 namespace convgen {
 
@@ -52,6 +54,13 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
     ok = false;
   }
 
+  const detail::WeightsSource weights = detail::loadWeights(raw, diags);
+  if (weights.failed) ok = false;
+  if (weights.file) {
+    model.weights_file = llvm::sys::path::filename(raw.weights.value).str();
+    model.weights_sha256 = weights.file->sha256;
+  }
+
   llvm::StringMap<llvm::SMLoc> names;
   std::int64_t total_macs = 0, total_params = 0;
   for (const RawLayer& layer : raw.layers) {
@@ -67,7 +76,7 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
     }
     detail::LayerValidator validator(layer, default_isa, diags);
     std::optional<LayerSpec> spec = validator.run();
-    if (!spec) {
+    if (!spec || !detail::bakeLayer(weights, raw, layer, *spec, diags)) {
       ok = false;
       continue;
     }

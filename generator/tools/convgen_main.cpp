@@ -51,6 +51,11 @@ cl::opt<std::string> isa_override("isa", cl::desc(isa_help), cl::value_desc("isa
                                   cl::sub(generate_cmd), cl::cat(convgen_options));
 cl::opt<int> shards("shards", cl::desc("Spread the layers over this many .cpp files"), cl::init(1),
                     cl::sub(generate_cmd), cl::cat(convgen_options));
+cl::opt<int> weights_shards(
+    "weights-shards",
+    cl::desc("With weights: in the config, exactly this many NAME_weights_<k>.cpp (default: "
+             "as many as bound each file's size)"),
+    cl::init(0), cl::sub(generate_cmd), cl::cat(convgen_options));
 cl::opt<std::int64_t> unroll_budget(
     "unroll-budget",
     cl::desc("Most multiply-accumulates in one straight-line function (default 2048)"),
@@ -92,6 +97,10 @@ int fail(const llvm::Twine& message, int code) {
 
 int generate(convgen::ModelSpec& model) {
   if (shards < 1 || shards > 1024) return fail("--shards must be between 1 and 1024", kExitUsage);
+  if (weights_shards.getNumOccurrences() > 0 && (weights_shards < 1 || weights_shards > 1024))
+    return fail("--weights-shards must be between 1 and 1024", kExitUsage);
+  if (weights_shards.getNumOccurrences() > 0 && model.weights_file.empty())
+    return fail("--weights-shards needs a config with 'weights:'", kExitUsage);
   if (unroll_budget < 1 || unroll_budget > convgen::kMaxUnrollBudget)
     return fail("--unroll-budget must be between 1 and " + llvm::Twine(convgen::kMaxUnrollBudget),
                 kExitUsage);
@@ -108,6 +117,7 @@ int generate(convgen::ModelSpec& model) {
   }
   convgen::GenerateOptions options;
   options.shards = shards;
+  options.weights_shards = weights_shards;
   options.plan.unroll_budget = unroll_budget;
   options.format = !no_format;
   // Everything is rendered before anything is written: an error leaves

@@ -16,6 +16,7 @@
 find_program(CONVGEN_FUZZ_CXX NAMES clang++-14 DOC "Clang 14 C++ compiler for tests/fuzz")
 find_program(CONVGEN_FUZZ_CC NAMES clang-14 DOC "Clang 14 C compiler for tests/fuzz")
 set(CONVGEN_FUZZ_SECONDS 60 CACHE STRING "How long fuzz/config_60s fuzzes")
+set(CONVGEN_FUZZ_SAFETENSORS_SECONDS 20 CACHE STRING "How long fuzz/safetensors_20s fuzzes")
 if(NOT CONVGEN_FUZZ_CXX OR NOT CONVGEN_FUZZ_CC)
   message(STATUS "convgen: clang++-14 not found, no fuzz tests (Debian package clang-14)")
   return()
@@ -63,3 +64,22 @@ foreach(target IN ITEMS config layer)
   set_tests_properties(fuzz/${target}_60s PROPERTIES FIXTURES_REQUIRED convgen_fuzz LABELS fuzz
     TIMEOUT ${fuzz_timeout})
 endforeach()
+
+# The safetensors reader: text seeds (safetensors_fuzzer.cpp says how the
+# fuzzer reads them), 20 s (a smaller input space than a config's).
+set(st_args
+  -DFUZZER=${fuzz_build}/safetensors_fuzzer -DDICT=${fuzz_source}/safetensors.dict
+  -DSEEDS=${fuzz_source}/seeds_safetensors
+  -DREGRESSIONS=${fuzz_source}/regressions/safetensors
+  -DWORK_DIR=${PROJECT_BINARY_DIR}/tests/fuzz-work/safetensors
+  -DARTIFACTS=${PROJECT_BINARY_DIR}/tests/fuzz-artifacts/safetensors/)
+add_test(NAME fuzz/safetensors_regressions
+  COMMAND ${CMAKE_COMMAND} ${st_args} -DMODE=replay -P ${fuzz_source}/run_fuzzer.cmake)
+set_tests_properties(fuzz/safetensors_regressions PROPERTIES FIXTURES_REQUIRED convgen_fuzz
+  LABELS fuzz)
+math(EXPR st_timeout "${CONVGEN_FUZZ_SAFETENSORS_SECONDS} + 120")
+add_test(NAME fuzz/safetensors_${CONVGEN_FUZZ_SAFETENSORS_SECONDS}s
+  COMMAND ${CMAKE_COMMAND} ${st_args} -DMODE=fuzz -DSECONDS=${CONVGEN_FUZZ_SAFETENSORS_SECONDS}
+          -P ${fuzz_source}/run_fuzzer.cmake)
+set_tests_properties(fuzz/safetensors_${CONVGEN_FUZZ_SAFETENSORS_SECONDS}s PROPERTIES
+  FIXTURES_REQUIRED convgen_fuzz LABELS fuzz TIMEOUT ${st_timeout})

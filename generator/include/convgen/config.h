@@ -68,6 +68,26 @@ struct RawPadding {
   std::string word;
 };
 
+// A list of numbers (batch_norm's inline values).
+struct RawFloats {
+  std::vector<double> values;
+  llvm::SMLoc loc;
+  bool present = false;
+  bool ok = false;
+  bool usable() const { return present && ok; }
+};
+
+// `batch_norm:` as written: a `prefix` of tensors in the weights file, or
+// inline values (validate_weights.cpp decides which rules apply).
+struct RawBatchNorm {
+  llvm::SMLoc loc;
+  bool present = false;
+  bool ok = false;  // a mapping (its entries have their own flags)
+  Located<std::string> prefix;
+  Located<double> eps;
+  RawFloats weight, bias, running_mean, running_var;
+};
+
 struct RawLayer {
   llvm::SMLoc loc;  // the layer's mapping (for missing keys)
   Located<std::string> name;
@@ -77,12 +97,15 @@ struct RawLayer {
   RawPadding padding;
   Located<bool> bias;
   Located<std::string> padding_mode, dtype, isa;
+  Located<std::string> weights_prefix;
+  RawBatchNorm batch_norm;
 };
 
 struct RawConfig {
   std::string config_name;
   llvm::SMLoc loc;
   Located<std::string> cpp_namespace, isa;
+  Located<std::string> weights;  // the safetensors file, relative to the config
   std::vector<RawLayer> layers;
   bool layers_present = false;
 };
@@ -106,6 +129,12 @@ std::optional<ModelSpec> loadConfig(llvm::SourceMgr& sm, unsigned buffer_id, Dia
 // (an I/O failure, not a config error).
 std::optional<unsigned> readConfigFile(llvm::StringRef path, llvm::SourceMgr& sm,
                                        std::string* error);
+
+// The same discipline for any file: only a regular file of at most
+// `max_bytes` (`what` names it in the too-large message, e.g. "config
+// file"). Returns false with *error saying why.
+bool readRegularFile(llvm::StringRef path, std::uint64_t max_bytes, llvm::StringRef what,
+                     std::string* text, std::string* error);
 
 // readConfigFile() and loadConfig(). A file that cannot be read is reported
 // as `error: cannot read config 'path': ...`, without a location.

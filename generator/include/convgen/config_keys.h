@@ -27,10 +27,19 @@ enum class KeyId {
   DType,
   Isa,
   Device,
+  Weights,
+  WeightsPrefix,
+  BatchNorm,
+  BnPrefix,
+  BnEps,
+  BnWeight,
+  BnBias,
+  BnRunningMean,
+  BnRunningVar,
 };
 
 // Where a key may appear: the top-level mapping, or a layer's mapping.
-enum class KeyScope { Top, Layer };
+enum class KeyScope { Top, Layer, BatchNorm };
 
 // How the reader reads the value.
 enum class ValueKind {
@@ -42,6 +51,9 @@ enum class ValueKind {
   Padding,    // an integer, a list of them, or a padding word
   Bool,       // true or false
   LayerList,  // the list of layer mappings
+  Float,      // one finite number
+  FloatList,  // a list of finite numbers
+  BatchNormMap,  // batch_norm's mapping (KeyScope::BatchNorm keys)
 };
 
 struct ConfigKey {

@@ -20,6 +20,9 @@ struct GenerateOptions {
   PlanOptions plan;
   int shards = 1;  // how many .cpp files the layers are spread over
   bool format = true;  // through libFormat with templates/clang-format.yaml
+  // Baked weights (`weights:`): exactly this many NAME_weights_<k>.cpp, or
+  // 0 for as many as kMaxBakedValuesPerFile needs (baked_weights.h).
+  int weights_shards = 0;
 };
 
 // Output file names for config file stem `stem` (NAME of NAME.yaml): NAME.h,

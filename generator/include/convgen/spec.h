@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,14 @@ struct Padding4 {
   }
 };
 
+// A layer's trained weights, baked into the generated code (`weights:`):
+// PyTorch's layout, BatchNorm already folded in (validate_weights.cpp).
+struct BakedTensors {
+  std::vector<float> weight;  // (out, in/groups, kh, kw)
+  std::vector<float> bias;    // (out), or empty without a bias
+  std::string origin;         // which tensors, for the generated comment
+};
+
 struct LayerSpec {
   std::string name;        // a C++ identifier, unique within the model
   bool batched = true;     // false: input_shape was [C, H, W]
@@ -46,12 +55,15 @@ struct LayerSpec {
   PaddingMode padding_mode = PaddingMode::Zeros;
   DType dtype = DType::Float32;
   Isa isa = Isa::Scalar;
+  std::shared_ptr<const BakedTensors> baked;  // set exactly when the config has `weights:`
 };
 
 struct ModelSpec {
   std::string config_name;    // the config file's name, no directories
   std::string cpp_namespace;  // "a" or "a::b"
   std::vector<LayerSpec> layers;
+  // With `weights:`: the file's name (no directories) and its SHA-256.
+  std::string weights_file, weights_sha256;
 };
 
 // The spellings of each enumeration, one table each: the config reader, the
