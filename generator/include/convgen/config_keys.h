@@ -27,10 +27,14 @@ enum class KeyId {
   DType,
   Isa,
   Device,
+  PadTop,
+  PadBottom,
+  PadLeft,
+  PadRight,
 };
 
 // Where a key may appear: the top-level mapping, or a layer's mapping.
-enum class KeyScope { Top, Layer };
+enum class KeyScope { Top, Layer, Padding /* padding: {top, bottom, left, right} */ };
 
 // How the reader reads the value.
 enum class ValueKind {
