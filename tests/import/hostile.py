@@ -161,6 +161,23 @@ def main():
         print("FAIL dynamic_dim: not deterministic or wrong shape\n" + text)
         return 1
     print("ok   dynamic_dim with --input-shape (deterministic)")
+    # auto_pad=SAME_LOWER and asymmetric pads: convgen's per-side padding.
+    for name, attrs, expect in [
+            ("same_lower", {"auto_pad": "SAME_LOWER"}, "padding: {top: 1, bottom: 0, left: 1, right: 0}"),
+            ("same_upper", {"auto_pad": "SAME_UPPER"}, "padding: {top: 0, bottom: 1, left: 0, right: 1}"),
+            ("asymmetric", {"pads": [0, 2, 1, 0]}, "padding: {top: 0, bottom: 1, left: 2, right: 0}")]:
+        m = conv_model(nodes=[helper.make_node("Conv", ["x", "w"], ["y"], name=name, **attrs)],
+                       inits=[numpy_helper.from_array(weights((4, 3, 2, 2)), "w")])
+        path = os.path.join(work, name + ".onnx")
+        open(path, "wb").write(m.SerializeToString())
+        out = os.path.join(work, "out_" + name)
+        r = subprocess.run([convgen, "import", path, "--out-dir", out], capture_output=True,
+                           text=True)
+        text = open(os.path.join(out, name + ".yaml")).read() if r.returncode == 0 else r.stderr
+        if expect not in text:
+            print("FAIL %s: expected '%s' in\n%s" % (name, expect, text))
+            return 1
+        print("ok   %s: %s" % (name, expect))
     print("%d hostile models, %d failures" % (len(all_cases), failures))
     return 1 if failures else 0
 

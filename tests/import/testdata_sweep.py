@@ -14,6 +14,9 @@ must equal the expected file (CONVGEN_UPDATE_GOLDENS=1 rewrites it). For an
 imported test the safetensors file is checked against its format and the
 YAML's layers, and nothing may be written for a skipped one.
 
+A few imports are also kept whole as goldens (GOLDENS below, in
+tests/import/golden/NAME.yaml): the config text must equal them.
+
 Usage: testdata_sweep.py CONVGEN TESTDATA_DIR EXPECTED WORK_DIR
 Exit 77 (CTest's skip) when the onnx module or the test data are missing.
 """
@@ -23,6 +26,10 @@ import shutil
 import struct
 import subprocess
 import sys
+
+GOLDENS = ["node/test_conv_with_strides_and_asymmetric_padding", "node/test_conv_with_autopad_same",
+           "node/test_maxpool_2d_ceil", "node/test_averagepool_2d_precomputed_pads_count_include_pad",
+           "pytorch-converted/test_BatchNorm2d_eval", "node/test_clip_default_min"]
 
 OPS = {"Conv", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
        "AveragePool", "GlobalAveragePool", "Gemm"}
@@ -81,6 +88,7 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     outcomes = {}
+    goldens_seen = []
     for suite in ("node", "pytorch-converted"):
         root = os.path.join(data, suite)
         for name in sorted(os.listdir(root)):
@@ -100,6 +108,14 @@ def main():
                 yaml_text = open(os.path.join(out, "m.yaml")).read()
                 check_safetensors(os.path.join(out, "m.safetensors"), yaml_text)
                 outcomes[key] = "imported (%d layers)" % yaml_text.count("\n  - name: ")
+                if key in GOLDENS:
+                    golden = os.path.join(os.path.dirname(expected_path), "golden", name + ".yaml")
+                    if os.environ.get("CONVGEN_UPDATE_GOLDENS") == "1":
+                        open(golden, "w").write(yaml_text)
+                    elif open(golden).read() != yaml_text:
+                        print("FAIL %s: the config differs from %s:\n%s" % (key, golden, yaml_text))
+                        return 1
+                    goldens_seen.append(key)
                 shutil.rmtree(out)
             elif r.returncode == 1:
                 first = r.stderr.splitlines()[0]
@@ -108,6 +124,9 @@ def main():
             else:
                 print("FAIL %s: exit %d\n%s" % (key, r.returncode, r.stderr))
                 return 1
+    if sorted(goldens_seen) != sorted(GOLDENS):
+        print("FAIL: goldens not imported: %s" % sorted(set(GOLDENS) - set(goldens_seen)))
+        return 1
     text = "".join("%s: %s\n" % kv for kv in sorted(outcomes.items()))
     imported = sum(v.startswith("imported") for v in outcomes.values())
     print("ONNX test data: %d selected, %d imported, %d skipped" %

@@ -12,7 +12,11 @@ network-level check needs (see docs/design.md, "The importer"):
 NAME.input.bin and NAME.expected.bin (float32, little-endian: a fixed random
 input and PyTorch's eval-mode output for it).
 
-Usage: torch_models.py CONVGEN WORK_DIR [--keep]
+With --check, every imported config must also pass `convgen check` (this
+needs the network keys of issue 11: weights, batch_norm, activation,
+residual, input, op; CMake option CONVGEN_IMPORT_CHECK_CONFIGS).
+
+Usage: torch_models.py CONVGEN WORK_DIR [--check]
 Exit 77 (CTest's skip) when torch or onnx are missing (Debian's
 python3-torch, python3-onnx, run with /usr/bin/python3).
 """
@@ -152,6 +156,7 @@ def read_safetensors(path):
 
 def main():
     convgen, work = sys.argv[1:3]
+    check = "--check" in sys.argv[3:]
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     failures = 0
@@ -220,6 +225,11 @@ def main():
                 a = p.detach().numpy().astype("<f4")
                 if a.tobytes() not in stored and a.T.copy().tobytes() not in stored:
                     problems.append("tensor %s not in the safetensors" % pname)
+            if check:
+                c = subprocess.run([convgen, "check", os.path.join(out, files[0])],
+                                   capture_output=True, text=True)
+                if c.returncode != 0:
+                    problems.append("convgen check fails:\n" + c.stderr)
             x.numpy().astype("<f4").tofile(os.path.join(out, tag + ".input.bin"))
             y.numpy().astype("<f4").tofile(os.path.join(out, tag + ".expected.bin"))
             print("%s %s: %d layers%s" % ("FAIL" if problems else "ok  ", tag, layers,

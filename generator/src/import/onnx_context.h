@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,11 @@ struct Model {
   std::map<std::string, std::vector<std::int64_t>> shapes;  // every static shape known
   std::map<std::string, int> uses;  // node inputs and graph outputs reading each name
   std::string input_name;           // the one graph input that is not an initializer
+  std::set<int> folded;             // nodes computed here (constant_fold.cpp)
 };
+
+// Folds small integer subgraphs of constants into m.constants (constant_fold.cpp).
+void foldConstants(Model& m);
 
 // "node 'conv1' (Conv, #3)"; an unnamed node is named by its op and index.
 std::string describeNode(const onnx::NodeProto& node, int index);

@@ -387,6 +387,7 @@ void Translator::run() {
   for (int i = 0; i < g.node_size(); ++i) {
     const onnx::NodeProto& n = g.node(i);
     const std::string& op = n.op_type();
+    if (m_.folded.count(i)) continue;  // a constant now
     if (!n.domain().empty() && n.domain() != "ai.onnx")
       fail(n, i, "op domain '" + n.domain() + "' is not supported; " + kSupported);
     if (op == "Conv") conv(n, i);

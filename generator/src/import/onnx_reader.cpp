@@ -136,6 +136,37 @@ void checkInputsDefined(const onnx::GraphProto& g) {
   if (!problems.empty()) fail(problems);
 }
 
+// onnx::shape_inference, then every static shape into m.shapes, bounded.
+void inferShapes(Model& m) {
+  try {
+    // Types are convgen's own checks (float32 input and weights, named).
+    onnx::ShapeInferenceOptions options(/*check_type=*/false, /*error_mode=*/1);
+    onnx::shape_inference::InferShapes(m.proto, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception& e) {
+    fail(std::string("onnx::shape_inference fails: ") + e.what());
+  }
+  const onnx::GraphProto& g = m.proto.graph();
+  // InferShapes may have reallocated repeated fields: look everything up again.
+  m.initializers.clear();
+  for (const onnx::TensorProto& t : g.initializer()) m.initializers[t.name()] = &t;
+  auto record = [&](const onnx::ValueInfoProto& vi) {
+    if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape()) return;
+    std::vector<std::int64_t> dims;
+    for (const onnx::TensorShapeProto_Dimension& d : vi.type().tensor_type().shape().dim()) {
+      if (!d.has_dim_value()) return;
+      dims.push_back(d.dim_value());
+    }
+    m.shapes[vi.name()] = dims;
+  };
+  for (const onnx::ValueInfoProto& vi : g.input()) record(vi);
+  for (const onnx::ValueInfoProto& vi : g.value_info()) record(vi);
+  for (const onnx::ValueInfoProto& vi : g.output()) record(vi);
+  for (const auto& [name, dims] : m.shapes)
+    if (!elementCount(dims))
+      fail("tensor '" + name + "' has shape " + dimsText(dims) + ", more than " +
+           std::to_string(kMaxTensorElements) + " elements (the most convgen supports)");
+}
+
 }  // namespace
 
 std::string describeNode(const onnx::NodeProto& node, int index) {
@@ -274,32 +305,7 @@ void loadModel(const std::string& path, const std::vector<std::int64_t>& input_s
     fail("input '" + m.input_name + "' has shape " + dimsText(in_dims) +
          ": convgen supports 1 to " + std::to_string(kMaxTensorElements) + " elements");
 
-  try {
-    // Types are convgen's own checks (float32 input and weights, named).
-    onnx::ShapeInferenceOptions options(/*check_type=*/false, /*error_mode=*/1);
-    onnx::shape_inference::InferShapes(m.proto, onnx::OpSchemaRegistry::Instance(), options);
-  } catch (const std::exception& e) {
-    fail(std::string("onnx::shape_inference fails: ") + e.what());
-  }
-  // InferShapes may have reallocated repeated fields: look everything up again.
-  m.initializers.clear();
-  for (const onnx::TensorProto& t : g.initializer()) m.initializers[t.name()] = &t;
-  auto record = [&](const onnx::ValueInfoProto& vi) {
-    if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape()) return;
-    std::vector<std::int64_t> dims;
-    for (const onnx::TensorShapeProto_Dimension& d : vi.type().tensor_type().shape().dim()) {
-      if (!d.has_dim_value()) return;
-      dims.push_back(d.dim_value());
-    }
-    m.shapes[vi.name()] = dims;
-  };
-  for (const onnx::ValueInfoProto& vi : g.input()) record(vi);
-  for (const onnx::ValueInfoProto& vi : g.value_info()) record(vi);
-  for (const onnx::ValueInfoProto& vi : g.output()) record(vi);
-  for (const auto& [name, dims] : m.shapes)
-    if (!elementCount(dims))
-      fail("tensor '" + name + "' has shape " + dimsText(dims) + ", more than " +
-           std::to_string(kMaxTensorElements) + " elements (the most convgen supports)");
+  inferShapes(m);
   for (const onnx::NodeProto& n : g.node()) {
     if (n.op_type() != "Constant" || n.output_size() != 1) continue;
     for (const onnx::AttributeProto& a : n.attribute())
@@ -309,6 +315,23 @@ void loadModel(const std::string& path, const std::vector<std::int64_t>& input_s
     for (const std::string& in : n.input())
       if (!in.empty()) ++m.uses[in];
   for (const onnx::ValueInfoProto& vi : g.output()) ++m.uses[vi.name()];
+  foldConstants(m);
+  if (m.folded.empty()) return;
+  // Shape inference again, with every folded node now a Constant (same
+  // index, name and output), so that what reads them (a Pad's pads) gets
+  // its shapes.
+  for (int i : m.folded) {
+    onnx::NodeProto* n = g.mutable_node(i);
+    const onnx::TensorProto value = m.constants.at(n->output(0));
+    n->clear_input();
+    n->clear_attribute();
+    n->set_op_type("Constant");
+    onnx::AttributeProto* a = n->add_attribute();
+    a->set_name("value");
+    a->set_type(onnx::AttributeProto_AttributeType_TENSOR);
+    *a->mutable_t() = value;
+  }
+  inferShapes(m);
 }
 
 }  // namespace convgen::import
