@@ -36,6 +36,7 @@ OPS = {"Conv", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
 
 try:
     import onnx
+    from onnx import numpy_helper
 except ImportError:
     print("skip: the onnx Python module is missing (python3-onnx)")
     sys.exit(77)
@@ -60,6 +61,15 @@ def check_safetensors(path, yaml_text):
         prefix = key.split(".")[0]
         assert ("name: " + prefix + "\n") in yaml_text, key + " names no layer"
     assert len(data) == 8 + n + end, "trailing or missing data"
+
+
+def write_io(test_dir, stem):
+    # The first data set's input and expected output as raw float32 (what
+    # tests/import/network_check.cpp reads), next to the imported config.
+    for which, suffix in (("input_0.pb", ".input.bin"), ("output_0.pb", ".expected.bin")):
+        t = onnx.TensorProto()
+        t.ParseFromString(open(os.path.join(test_dir, "test_data_set_0", which), "rb").read())
+        numpy_helper.to_array(t).astype("<f4").tofile(stem + suffix)
 
 
 def prepare(test_dir, out_path):
@@ -89,6 +99,7 @@ def main():
     os.makedirs(work)
     outcomes = {}
     goldens_seen = []
+    imported_dirs = []
     for suite in ("node", "pytorch-converted"):
         root = os.path.join(data, suite)
         for name in sorted(os.listdir(root)):
@@ -101,12 +112,13 @@ def main():
             key = suite + "/" + name
             prepared = os.path.join(work, name + ".onnx")
             prepare(os.path.join(root, name), prepared)
-            out = os.path.join(work, "out")
-            r = subprocess.run([convgen, "import", prepared, "--out-dir", out, "--name", "m"],
+            out = os.path.join(work, name)
+            r = subprocess.run([convgen, "import", prepared, "--out-dir", out, "--name", name],
                                capture_output=True, text=True)
             if r.returncode == 0:
-                yaml_text = open(os.path.join(out, "m.yaml")).read()
-                check_safetensors(os.path.join(out, "m.safetensors"), yaml_text)
+                yaml_text = open(os.path.join(out, name + ".yaml")).read()
+                check_safetensors(os.path.join(out, name + ".safetensors"), yaml_text)
+                write_io(os.path.join(root, name), os.path.join(out, name))
                 outcomes[key] = "imported (%d layers)" % yaml_text.count("\n  - name: ")
                 if key in GOLDENS:
                     golden = os.path.join(os.path.dirname(expected_path), "golden", name + ".yaml")
@@ -116,11 +128,11 @@ def main():
                         print("FAIL %s: the config differs from %s:\n%s" % (key, golden, yaml_text))
                         return 1
                     goldens_seen.append(key)
-                shutil.rmtree(out)
+                imported_dirs.append(out)
             elif r.returncode == 1:
                 first = r.stderr.splitlines()[0]
                 outcomes[key] = "skipped: " + first.split(": error: ", 1)[1]
-                assert not os.path.exists(os.path.join(out, "m.yaml")), key + ": wrote on error"
+                assert not os.path.exists(out), key + ": wrote on error"
             else:
                 print("FAIL %s: exit %d\n%s" % (key, r.returncode, r.stderr))
                 return 1
