@@ -3,7 +3,7 @@
 // ONNX's output_0.pb, or by torch_models.py from PyTorch's eval output).
 // Compiled per network against issue 11's network entry point:
 //
-//   c++ -std=c++17 -O1 -I GEN -DCONVGEN_NET_HEADER='"NAME.h"' \
+//   c++ -std=c++17 -O1 -I GEN -DCONVGEN_NET_HEADER='"NAME.h"'
 //       -DCONVGEN_NET_NS=NAME network_check.cpp GEN/*.cpp
 //   ./a.out NAME.input.bin NAME.expected.bin
 //
