@@ -178,6 +178,17 @@ def main():
             print("FAIL %s: expected '%s' in\n%s" % (name, expect, text))
             return 1
         print("ok   %s: %s" % (name, expect))
+    # An Identity of a weight (how exporters share one): folded to the weight.
+    m = conv_model(nodes=[helper.make_node("Identity", ["w"], ["w_shared"], name="share"),
+                          helper.make_node("Conv", ["x", "w_shared"], ["y"], name="conv1")])
+    path = os.path.join(work, "identity_weight.onnx")
+    open(path, "wb").write(m.SerializeToString())
+    r = subprocess.run([convgen, "import", path, "--out-dir", os.path.join(work, "idw")],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        print("FAIL identity_weight: " + r.stderr)
+        return 1
+    print("ok   identity_weight")
     print("%d hostile models, %d failures" % (len(all_cases), failures))
     return 1 if failures else 0
 

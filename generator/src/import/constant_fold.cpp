@@ -1,4 +1,4 @@
-// Folding the small integer subgraphs exporters leave for shapes and pads
+// Folding Identity nodes of constants, and the small integer subgraphs exporters leave for shapes and pads
 // (PyTorch's F.pad at opset 11+: ConstantOfShape, Concat, Reshape, Slice,
 // Transpose, Cast compute the Pad's `pads` from constants) into constants,
 // so the walk sees a Pad with constant pads. Only int64/int32 tensors of at
@@ -183,6 +183,17 @@ void foldConstants(Model& m) {
   for (int i = 0; i < g.node_size(); ++i) {
     const onnx::NodeProto& n = g.node(i);
     if (n.output_size() != 1 || (!n.domain().empty() && n.domain() != "ai.onnx")) continue;
+    // Identity of a constant (exporters write one per shared weight): the
+    // constant itself, of any type.
+    if (n.op_type() == "Identity" && n.input_size() == 1) {
+      if (const onnx::TensorProto* c = findConstant(m, n.input(0))) {
+        onnx::TensorProto copy = *c;
+        copy.set_name(n.output(0));
+        m.constants[n.output(0)] = std::move(copy);
+        m.folded.insert(i);
+        continue;
+      }
+    }
     const std::optional<IntTensor> t = fold(m, n);
     if (!t) continue;
     onnx::TensorProto& out = m.constants[n.output(0)];
