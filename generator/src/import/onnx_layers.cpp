@@ -91,8 +91,7 @@ void Translator::conv(const onnx::NodeProto& n, int i) {
   std::string pad_origin;
   if (in.pad) {
     const PendingPad& p = *in.pad;
-    if (p.mode != "zeros" && !win.pad.symmetric() ) fail(n, i, "asymmetric Conv pads after a non-constant Pad");
-    if (p.mode != "zeros" && (win.pad.top || win.pad.left))
+    if (p.mode != "zeros" && (win.pad.top || win.pad.bottom || win.pad.left || win.pad.right))
       fail(n, i, "has its own pads after a " + p.mode +
                      " Pad; convgen imports the Pad alone or zeros Pad + Conv pads");
     mode = p.mode;
