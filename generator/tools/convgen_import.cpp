@@ -20,16 +20,21 @@ cl::SubCommand& importSubCommand() {
   return cmd;
 }
 
+cl::OptionCategory& importOptionCategory() {
+  static cl::OptionCategory category("convgen import options");
+  return category;
+}
+
 namespace {
 
 cl::opt<std::string> model_path(cl::Positional, cl::Required, cl::desc("<model.onnx>"),
-                                cl::sub(importSubCommand()));
+                                cl::sub(importSubCommand()), cl::cat(importOptionCategory()));
 cl::opt<std::string> import_name(
     "name", cl::desc("Namespace and file stem of the config (default: the model's file stem)"),
-    cl::value_desc("name"), cl::sub(importSubCommand()));
+    cl::value_desc("name"), cl::sub(importSubCommand()), cl::cat(importOptionCategory()));
 cl::list<std::int64_t> input_shape(
     "input-shape", cl::desc("The network input's shape, for dynamic dimensions: N,C,H,W"),
-    cl::value_desc("N,C,H,W"), cl::CommaSeparated, cl::sub(importSubCommand()));
+    cl::value_desc("N,C,H,W"), cl::CommaSeparated, cl::sub(importSubCommand()), cl::cat(importOptionCategory()));
 
 }  // namespace
 
@@ -50,6 +55,10 @@ int runImportCommand(const std::string& out_dir, const std::string& isa) {
   options.isa = isa;
   const ImportResult r = importOnnxModel(options);
   if (!r.errors.empty()) {
+    if (r.io_error) {
+      llvm::errs() << "convgen: error: " << model_path << ": " << r.errors.front() << "\n";
+      return 3;
+    }
     for (const std::string& e : r.errors) llvm::errs() << model_path << ": error: " << e << "\n";
     return 1;
   }

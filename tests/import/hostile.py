@@ -178,6 +178,13 @@ def main():
             print("FAIL %s: expected '%s' in\n%s" % (name, expect, text))
             return 1
         print("ok   %s: %s" % (name, expect))
+    # A model file that cannot be read is an I/O failure (exit 3), as for configs.
+    r = subprocess.run([convgen, "import", os.path.join(work, "no_such.onnx"), "--out-dir",
+                        os.path.join(work, "none")], capture_output=True, text=True)
+    if r.returncode != 3 or "cannot read the model" not in r.stderr:
+        print("FAIL missing model file: exit %d: %s" % (r.returncode, r.stderr))
+        return 1
+    print("ok   missing model file: exit 3")
     # An Identity of a weight (how exporters share one): folded to the weight.
     m = conv_model(nodes=[helper.make_node("Identity", ["w"], ["w_shared"], name="share"),
                           helper.make_node("Conv", ["x", "w_shared"], ["y"], name="conv1")])

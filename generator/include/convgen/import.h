@@ -10,6 +10,7 @@
 #include <vector>
 
 namespace llvm::cl {
+class OptionCategory;
 class SubCommand;
 }
 
@@ -19,6 +20,7 @@ namespace convgen {
 // --out-dir and --isa are shared with `generate` and passed in. Returns the
 // exit status.
 llvm::cl::SubCommand& importSubCommand();
+llvm::cl::OptionCategory& importOptionCategory();  // its options, for --help
 int runImportCommand(const std::string& out_dir, const std::string& isa);
 
 struct ImportOptions {
@@ -33,6 +35,7 @@ struct ImportResult {
   // node (name, op type, index in the graph) where there is one. Nothing is
   // written then.
   std::vector<std::string> errors;
+  bool io_error = false;  // the model file itself could not be read
   std::string yaml_name, yaml;                // NAME.yaml and its text
   std::string weights_name, weights;          // NAME.safetensors and its bytes
   std::size_t layers = 0;

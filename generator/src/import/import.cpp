@@ -34,6 +34,7 @@ ImportResult importOnnxModel(const ImportOptions& options) {
     import::translateGraph(m, net);
   } catch (const import::ImportError& e) {
     result.errors.push_back(e.message);
+    result.io_error = e.io;
     return result;
   } catch (const std::exception& e) {  // protobuf or ONNX internals
     result.errors.push_back(std::string("the ONNX library failed: ") + e.what());

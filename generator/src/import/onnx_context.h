@@ -18,6 +18,7 @@ namespace convgen::import {
 // A failed import: the first problem, already worded for the user.
 struct ImportError {
   std::string message;
+  bool io = false;  // the model file could not be read (exit status 3)
 };
 
 struct Model {

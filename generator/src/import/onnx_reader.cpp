@@ -238,10 +238,11 @@ void loadModel(const std::string& path, const std::vector<std::int64_t>& input_s
   m.path = path;
   m.dir = llvm::sys::path::parent_path(path).str();
   if (m.dir.empty()) m.dir = ".";
-  if (!llvm::sys::fs::is_regular_file(path)) fail("not a regular file (or missing)");
+  if (!llvm::sys::fs::is_regular_file(path))
+    throw ImportError{"cannot read the model: not a regular file (or missing)", true};
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buf =
       llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
-  if (!buf) fail("cannot read: " + buf.getError().message());
+  if (!buf) throw ImportError{"cannot read the model: " + buf.getError().message(), true};
   if ((*buf)->getBufferSize() > kMaxModelBytes)
     fail("the model is over " + std::to_string(kMaxModelBytes) + " bytes");
   if (!m.proto.ParseFromArray((*buf)->getBufferStart(), static_cast<int>((*buf)->getBufferSize())))
