@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Real PyTorch exports: small models that together use every op `convgen
 import` supports, exported with torch.onnx.export at two opsets (9: Clip
-and Pad with attributes; 14: Clip and Pad with inputs, HardSwish), imported,
+and Pad with attributes, BatchNorm folded by PyTorch; 14: Clip and Pad with
+inputs, HardSwish, BatchNormalization nodes, a dynamic batch dimension given
+with --input-shape), imported,
 and checked: the import succeeds (or, for HardSwish at opset 9, fails with
 the message saying to export at opset 14), the config has the layers and
 keys each model should give, the safetensors holds PyTorch's own weights
@@ -68,7 +70,8 @@ class DepthwiseSeparable(nn.Module):
 
     def forward(self, x):
         x = self.pool(self.pw(self.dw(self.stem(x))))
-        return self.fc(self.drop(torch.flatten(self.gap(x), 1)))
+        x = self.gap(x)
+        return self.fc(self.drop(x.view(x.size(0), -1)))  # Shape/Gather/... -> Reshape
 
 
 class Residual(nn.Module):
@@ -177,15 +180,20 @@ def main():
             # weights itself; at 14, TrainingMode.PRESERVE (the module is in eval
             # mode) keeps the BatchNormalization nodes for convgen to import.
             folded = opset == 9
+            # At 14 the batch dimension is dynamic too: --input-shape fixes it, and
+            # view(x.size(0), -1) becomes Shape/Gather/Unsqueeze/Concat/Reshape.
             torch.onnx.export(model, x, path, opset_version=opset,
                               training=(torch.onnx.TrainingMode.EVAL if folded
-                                        else torch.onnx.TrainingMode.PRESERVE))
+                                        else torch.onnx.TrainingMode.PRESERVE),
+                              input_names=["x"],
+                              dynamic_axes=None if folded else {"x": {0: "N"}})
+            shape_args = [] if folded else ["--input-shape", ",".join(map(str, shape))]
             runs = []
             for k in range(2):
                 out = os.path.join(work, "%s_%d" % (tag, k))
                 t0 = time.monotonic()
                 r = subprocess.run([convgen, "import", path, "--out-dir", out, "--name", tag,
-                                    "--isa", "scalar"], capture_output=True, text=True)
+                                    "--isa", "scalar"] + shape_args, capture_output=True, text=True)
                 dt = time.monotonic() - t0
                 runs.append((r, out))
                 if os.path.getsize(path) > largest[0]:

@@ -1,6 +1,7 @@
 // Folding Identity nodes of constants, and the small integer subgraphs exporters leave for shapes and pads
 // (PyTorch's F.pad at opset 11+: ConstantOfShape, Concat, Reshape, Slice,
-// Transpose, Cast compute the Pad's `pads` from constants) into constants,
+// Transpose, Cast compute the Pad's `pads` from constants; x.view(x.size(0),
+// -1): Shape, Gather, Unsqueeze, Concat give the Reshape's shape) into constants,
 // so the walk sees a Pad with constant pads. Only int64/int32 tensors of at
 // most 64 elements and rank at most 2; anything else is left for the walk
 // (which then names the op as unsupported).
@@ -166,6 +167,27 @@ std::optional<IntTensor> fold(const Model& m, const onnx::NodeProto& n) {
       for (std::int64_t i = 0; i < data->dims[0]; ++i)
         out.values.push_back(data->values[static_cast<std::size_t>(i * data->dims[1] + j)]);
     return out;
+  }
+  if (op == "Gather") {  // x.size(0): a scalar or 1-D index into a 1-D constant
+    const std::optional<IntTensor> data = in(0), idx = in(1);
+    const onnx::AttributeProto* axis = attribute(n, "axis");
+    if (!data || !idx || data->dims.size() != 1 || idx->dims.size() > 1 || (axis && axis->i() != 0))
+      return std::nullopt;
+    IntTensor out{idx->dims, {}};
+    for (std::int64_t k : idx->values) {
+      const std::int64_t d = data->dims[0];
+      if (k < -d || k >= d) return std::nullopt;
+      out.values.push_back(data->values[static_cast<std::size_t>(k < 0 ? k + d : k)]);
+    }
+    return out;
+  }
+  if (op == "Unsqueeze") {  // a scalar to [1] (axes as attribute before opset 13, input after)
+    const std::optional<IntTensor> data = in(0);
+    std::vector<std::int64_t> axes;
+    if (const onnx::AttributeProto* a = attribute(n, "axes")) axes.assign(a->ints().begin(), a->ints().end());
+    else if (const std::optional<IntTensor> a = in(1)) axes = a->values;
+    if (!data || !data->dims.empty() || axes != std::vector<std::int64_t>{0}) return std::nullopt;
+    return IntTensor{{1}, data->values};
   }
   if (op == "Cast") {
     const onnx::AttributeProto* to = attribute(n, "to");
