@@ -77,7 +77,7 @@ void Translator::batchNorm(const onnx::NodeProto& n, int i) {
   l->has_bn = true;
   l->bn_eps = floatAttr(n, i, "epsilon", 1e-5f);
   if (!(l->bn_eps > 0)) fail(n, i, "epsilon must be positive");
-  setOutput(n, static_cast<int>(&*l - &net_.layers[0]));
+  setOutput(n, i, static_cast<int>(&*l - &net_.layers[0]));
 }
 
 Activation Translator::activationOf(const onnx::NodeProto& n, int i) {
@@ -126,7 +126,7 @@ void Translator::activation(const onnx::NodeProto& n, int i) {
   if (!l || l->activation.kind != Activation::None) l = &identityConv(n, i, in);
   else l->origin += " + " + describeNode(n, i);
   l->activation = a;
-  setOutput(n, static_cast<int>(l - &net_.layers[0]));
+  setOutput(n, i, static_cast<int>(l - &net_.layers[0]));
 }
 
 void Translator::add(const onnx::NodeProto& n, int i) {
@@ -147,7 +147,7 @@ void Translator::add(const onnx::NodeProto& n, int i) {
     net_.tensors[l->name + ".bias"] = std::move(b);
     l->bias = true;
     l->origin += " + " + describeNode(n, i);
-    setOutput(n, in.layer, in.flattened);
+    setOutput(n, i, in.layer, in.flattened);
     return;
   }
   const Val a = value(n, i, 0), b = value(n, i, 1);
@@ -167,7 +167,7 @@ void Translator::add(const onnx::NodeProto& n, int i) {
   else
     l->origin += " + " + describeNode(n, i);
   l->residual = layer(other.layer).name;
-  setOutput(n, static_cast<int>(l - &net_.layers[0]));
+  setOutput(n, i, static_cast<int>(l - &net_.layers[0]));
 }
 
 void Translator::alias(const onnx::NodeProto& n, int i) {

@@ -116,7 +116,7 @@ void Translator::conv(const onnx::NodeProto& n, int i) {
     net_.tensors[l.name + ".bias"] = std::move(b);
     l.bias = true;
   }
-  setOutput(n, static_cast<int>(net_.layers.size()) - 1);
+  setOutput(n, i, static_cast<int>(net_.layers.size()) - 1);
 }
 
 void Translator::pad(const onnx::NodeProto& n, int i) {
@@ -201,7 +201,7 @@ void Translator::pool(const onnx::NodeProto& n, int i) {
       fail(n, i, "ceil_mode where ONNX's output size differs from PyTorch's (a last window "
                  "starting in the padding)");
   }
-  setOutput(n, static_cast<int>(net_.layers.size()) - 1);
+  setOutput(n, i, static_cast<int>(net_.layers.size()) - 1);
 }
 
 void Translator::globalPool(const onnx::NodeProto& n, int i) {
@@ -211,7 +211,7 @@ void Translator::globalPool(const onnx::NodeProto& n, int i) {
   const std::vector<std::int64_t>& x = input4(*this, n, i);
   Layer& l = newLayer(n, i, LayerOp::GlobalAvgPool, in);
   l.in_channels = l.out_channels = x[1];
-  setOutput(n, static_cast<int>(net_.layers.size()) - 1);
+  setOutput(n, i, static_cast<int>(net_.layers.size()) - 1);
 }
 
 // A linear layer's input: [N, F], a flatten of [N, C, H, W] or a linear
@@ -252,7 +252,7 @@ void Translator::gemm(const onnx::NodeProto& n, int i) {
     net_.tensors[l.name + ".bias"] = std::move(b);
     l.bias = true;
   }
-  setOutput(n, static_cast<int>(net_.layers.size()) - 1);
+  setOutput(n, i, static_cast<int>(net_.layers.size()) - 1);
 }
 
 void Translator::matmul(const onnx::NodeProto& n, int i) {
@@ -270,7 +270,7 @@ void Translator::matmul(const onnx::NodeProto& n, int i) {
   l.in_features = f;
   l.out_features = out;
   net_.tensors[l.name + ".weight"] = std::move(pw);
-  setOutput(n, static_cast<int>(net_.layers.size()) - 1);
+  setOutput(n, i, static_cast<int>(net_.layers.size()) - 1);
 }
 
 }  // namespace convgen::import

@@ -100,14 +100,14 @@ void Translator::setOutputVal(const std::string& name, Val v) {
   values_[name] = std::move(v);
 }
 
-void Translator::setOutput(const onnx::NodeProto& n, int layer, bool flattened) {
+void Translator::setOutput(const onnx::NodeProto& n, int i, int layer, bool flattened) {
   Val v;
   v.layer = layer;
   v.flattened = flattened;
   setOutputVal(n.output(0), v);
   for (int k = 1; k < n.output_size(); ++k)
     if (!n.output(k).empty() && m_.uses.count(n.output(k)))
-      fail(n, 0, "output " + std::to_string(k) + " '" + n.output(k) +
+      fail(n, i, "output " + std::to_string(k) + " '" + n.output(k) +
                      "' is used; convgen computes only the first output");
 }
 

@@ -52,7 +52,7 @@ class Translator {
   const std::vector<std::int64_t>& shape(const onnx::NodeProto& n, int i, const std::string& name) const;
   Tensor weight(const onnx::NodeProto& n, int i, int k, const char* role) const;
   Layer& newLayer(const onnx::NodeProto& n, int i, LayerOp op, const Val& in);
-  void setOutput(const onnx::NodeProto& n, int layer, bool flattened = false);
+  void setOutput(const onnx::NodeProto& n, int i, int layer, bool flattened = false);
   void setOutputVal(const std::string& name, Val v);
   bool hasInput(const onnx::NodeProto& n, int k) const { return n.input_size() > k && !n.input(k).empty(); }
   const onnx::AttributeProto* attr(const onnx::NodeProto& n, const char* name) const;
