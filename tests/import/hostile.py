@@ -117,6 +117,13 @@ def cases(work):
     m = conv_model(x_shape=(1, 3, 8), inits=[numpy_helper.from_array(weights((4, 3, 3)), "w")],
                    nodes=[helper.make_node("Conv", ["x", "w"], ["y"], name="conv1d")])
     out.append(("conv1d", m, "node 'conv1d' (Conv, #0): input of rank 3; convgen imports 2-D ops"))
+    # ... and BatchNorm1d on [N, C, L] with N == C, which must not pass for [C, H, W].
+    bn = [numpy_helper.from_array(np.ones(3, np.float32), k) for k in ("s", "b", "m", "v")]
+    m = conv_model(x_shape=(3, 3, 5), inits=bn,
+                   nodes=[helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"],
+                                           name="bn1d")])
+    out.append(("batchnorm1d", m, "node 'bn1d' (BatchNormalization, #0): BatchNormalization of "
+                                  "a rank-3 tensor"))
     # 14. A dynamic batch dimension without --input-shape.
     out.append(("dynamic_dim", conv_model(x_shape=("N", 3, 8, 8)),
                 "input 'x' has a dynamic dimension 0 ('N'); give the shape with --input-shape"))

@@ -58,6 +58,11 @@ void Translator::batchNorm(const onnx::NodeProto& n, int i) {
     fail(n, i, "training mode; convgen imports BatchNormalization in inference (eval) form");
   const Val in = value(n, i, 0);
   Layer* l = fusable(in, net_);
+  // ONNX's channel axis is 1 at every rank: a rank-3 tensor is BatchNorm1d's
+  // [N, C, L], not an unbatched [C, H, W] (only elementwise ops may read one).
+  if (!l && shape(n, i, n.input(0)).size() != 4)
+    fail(n, i, "BatchNormalization of a rank-" + std::to_string(shape(n, i, n.input(0)).size()) +
+                   " tensor; convgen imports BatchNorm2d on [N, C, H, W]");
   if (!l || l->has_bn || !l->residual.empty() || l->activation.kind != Activation::None)
     l = &identityConv(n, i, in);
   else
