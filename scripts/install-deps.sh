@@ -12,6 +12,8 @@ packages=(
   g++-aarch64-linux-gnu qemu-user        # NEON kernels, run under qemu-aarch64
   libsimde-dev                           # AVX-512 kernels, run on AVX2 through SIMDe (tests only)
   gcc-arm-none-eabi libstdc++-arm-none-eabi-dev  # Cortex-M builds
+X
+  libonnx-testdata python3-onnx python3-torch    # its tests: ONNX's test data, PyTorch exports
 )
 
 sudo=""

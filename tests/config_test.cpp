@@ -914,7 +914,7 @@ TEST_CASE("the reader knows every key of the table and requires exactly its requ
            k.id == convgen::KeyId::BatchNorm || k.scope == convgen::KeyScope::BatchNorm;
   };
   for (const convgen::ConfigKey& k : convgen::configKeys())
-    if (!needs_file(k))
+    if (!needs_file(k) && k.scope != convgen::KeyScope::Padding)  // sides: a test case below
       (k.scope == convgen::KeyScope::Layer ? layer_keys : top_keys).push_back(std::string(k.name));
   REQUIRE(layer_keys.size() == 14);
   REQUIRE(top_keys.size() == 3);
@@ -940,7 +940,7 @@ TEST_CASE("the reader knows every key of the table and requires exactly its requ
   };
   loadValid(config("", "", ""));
   for (const convgen::ConfigKey& k : convgen::configKeys()) {
-    if (needs_file(k)) continue;
+    if (needs_file(k) || k.scope == convgen::KeyScope::Padding) continue;
     const std::string key(k.name);
     DYNAMIC_SECTION((k.scope == convgen::KeyScope::Top ? "top " : "layer ") << key) {
       const bool layer = k.scope == convgen::KeyScope::Layer;
@@ -1135,4 +1135,29 @@ TEST_CASE("a config of more than kMaxLayers layers is refused at the first one t
   CHECK(over.lines[0] == "x.yaml:2:" + std::to_string(col) +
                              ": error: config has more than 100000 layers, the most convgen "
                              "supports");
+}
+
+TEST_CASE("padding per side: {top, bottom, left, right}, each side where it says", "[config][padding]") {
+  std::vector<std::string> sides;
+  for (const convgen::ConfigKey& k : convgen::configKeys())
+    if (k.scope == convgen::KeyScope::Padding) sides.push_back(std::string(k.name));
+  REQUIRE(sides == std::vector<std::string>{"top", "bottom", "left", "right"});
+  const std::string base =
+      "namespace: t\nlayers:\n  - name: conv\n    input_shape: [1, 2, 8, 9]\n"
+      "    in_channels: 2\n    out_channels: 2\n    kernel_size: [2, 3]\n";
+  const ModelSpec m =
+      loadValid(base + "    padding: {left: 3, top: 1, right: 0, bottom: 2}\n");
+  CHECK(m.layers[0].pad == convgen::Padding4{1, 2, 3, 0});
+  // H: 8 + 1 + 2 - 2 + 1 = 10; W: 9 + 3 + 0 - 3 + 1 = 10.
+  CHECK(convgen::inferShapes(m.layers[0]).output == std::vector<std::int64_t>{1, 2, 10, 10});
+  // Every side is required; dropping any one is exactly one error.
+  for (std::size_t drop = 0; drop < sides.size(); ++drop) {
+    std::string map;
+    for (std::size_t k = 0; k < sides.size(); ++k)
+      if (k != drop) map += (map.empty() ? "" : ", ") + sides[k] + ": 1";
+    const Loaded dropped = load(base + "    padding: {" + map + "}\n");
+    INFO(join(dropped.lines));
+    REQUIRE(dropped.lines.size() == 1);
+    CHECK(llvm::StringRef(dropped.lines[0]).endswith("missing required key '" + sides[drop] + "'"));
+  }
 }

@@ -25,7 +25,8 @@ const std::vector<ConfigKey>& configKeys() {
       {K::OutChannels, "out_channels", S::Layer, V::Int, true, "", "as nn.Conv2d"},
       {K::KernelSize, "kernel_size", S::Layer, V::IntOrPair, true, "", "`k` or `[kh, kw]`"},
       {K::Stride, "stride", S::Layer, V::IntOrPair, false, "1", "`s` or `[sh, sw]`"},
-      {K::Padding, "padding", S::Layer, V::Padding, false, "0", "`p`, `[ph, pw]`, or a word"},
+      {K::Padding, "padding", S::Layer, V::Padding, false, "0",
+       "`p`, `[ph, pw]`, a word, or per side"},
       {K::Dilation, "dilation", S::Layer, V::IntOrPair, false, "1", "`d` or `[dh, dw]`"},
       {K::Groups, "groups", S::Layer, V::Int, false, "1", "as nn.Conv2d"},
       {K::Bias, "bias", S::Layer, V::Bool, false, "true", "whether the layer adds a bias"},
@@ -48,6 +49,11 @@ const std::vector<ConfigKey>& configKeys() {
        "inline running mean"},
       {K::BnRunningVar, "running_var", S::BatchNorm, V::FloatList, false, "none",
        "inline running variance"},
+      // padding: {top: 1, bottom: 0, left: 1, right: 0}, convgen's per-side form
+      {K::PadTop, "top", S::Padding, V::Int, true, "", "rows of padding above the input"},
+      {K::PadBottom, "bottom", S::Padding, V::Int, true, "", "rows of padding below the input"},
+      {K::PadLeft, "left", S::Padding, V::Int, true, "", "columns of padding left of the input"},
+      {K::PadRight, "right", S::Padding, V::Int, true, "", "columns of padding right of the input"},
   };
   return kKeys;
 }
@@ -81,7 +87,8 @@ std::string valueText(const ConfigKey& key) {
     case ValueKind::IntOrPair:
       return "int or list of 2 ints";
     case ValueKind::Padding:
-      return "int, list of 2 ints, " + words(paddingWordList());
+      return "int, list of 2 ints, " + words(paddingWordList()) +
+             ", or a `{top, bottom, left, right}` mapping";
     case ValueKind::Bool:
       return "`true`, `false`";
     case ValueKind::LayerList:
@@ -119,7 +126,8 @@ std::string configKeyTableMarkdown() {
     out += "| `" + std::string(key.name) + "` | ";
     out += key.scope == KeyScope::Top     ? "top level"
            : key.scope == KeyScope::Layer ? "layer"
-                                          : "in `batch_norm`";
+                  : key.scope == KeyScope::BatchNorm ? "in `batch_norm`"
+                                                     : "`padding` mapping";
     out += " | " + valueText(key) + " | ";
     out += key.required ? std::string("required") : std::string(key.default_value);
     out += " | " + std::string(key.doc) + " |\n";

@@ -112,7 +112,8 @@ bool hasContent(const std::string& path, const std::string& content, std::string
 }
 
 // `name` is a temporary this code creates for a file of config stem `stem`:
-// STEM.h, STEM.cpp or STEM_<k>.cpp, then ".tmp-" and six lowercase hex digits.
+// STEM.h, STEM.cpp or STEM_<k>.cpp (or convgen import's STEM.yaml and
+// STEM.safetensors), then ".tmp-" and six lowercase hex digits.
 bool isTemporaryOf(llvm::StringRef name, llvm::StringRef stem) {
   const std::size_t at = name.rfind(kTempInfix);
   if (at == llvm::StringRef::npos) return false;
@@ -123,6 +124,7 @@ bool isTemporaryOf(llvm::StringRef name, llvm::StringRef stem) {
   llvm::StringRef target = name.substr(0, at);
   if (!target.consume_front(stem)) return false;
   if (target == ".h" || target == ".cpp") return true;
+  if (target == ".yaml" || target == ".safetensors") return true;  // convgen import's
   if (!target.consume_front("_") || !target.consume_back(".cpp") || target.empty()) return false;
   return target.find_first_not_of("0123456789") == llvm::StringRef::npos;
 }

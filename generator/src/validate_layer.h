@@ -55,6 +55,8 @@ class LayerValidator {
   bool dilated(bool dilation_ok) const;
   bool dtypeSupport(bool dilation_ok);
   bool sizes();
+  // validate_padding_sides.cpp
+  bool sidePadding();
 
   const RawLayer& r_;
   Diagnostics& diags_;

@@ -44,6 +44,7 @@ bool LayerValidator::padding(bool stride_ok, bool kernel_ok, bool dilation_ok) {
     spec_.pad = {h.front, h.back, w.front, w.back};
     return true;
   }
+  if (p.is_sides) return sidePadding();
   if (!p.ints.usable()) return false;
   if (p.ints.is_list && p.ints.values.size() == 1 && mode_ok_ &&
       spec_.padding_mode != PaddingMode::Zeros) {

@@ -178,6 +178,23 @@ RawPadding YamlWalker::readPadding(const Value& v) {
            "list of 2 ints, 'same' or 'valid', but got None");
     return out;
   }
+  if (auto* map = llvm::dyn_cast<yaml::MappingNode>(v.node)) {
+    out.is_sides = true;
+    out.ints.present = out.ints.ok = true;
+    out.ints.loc = v.loc;
+    walkMapping(*map, v.level, KeyScope::Padding, locate(map),
+                [&](const ConfigKey& key, const Value& side) {
+                  const llvm::StringRef name(key.name.data(), key.name.size());
+                  Located<std::int64_t>& slot = key.id == KeyId::PadTop      ? out.top
+                                                : key.id == KeyId::PadBottom ? out.bottom
+                                                : key.id == KeyId::PadLeft   ? out.left
+                                                                             : out.right;
+                  slot = readInt(side, name);
+                });
+    out.ints.ok = out.top.usable() && out.bottom.usable() && out.left.usable() &&
+                  out.right.usable();
+    return out;
+  }
   if (s) {
     llvm::SmallString<16> storage;
     const llvm::StringRef text = s->getValue(storage);

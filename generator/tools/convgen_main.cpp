@@ -4,6 +4,8 @@
 //   convgen generate CONFIG --out-dir DIR [--isa ISA] [--shards K]
 //                    [--report [--report-compiler CXX --report-flag F...]]
 //                            write NAME.h and NAME.cpp (or NAME_<k>.cpp)
+//   convgen import MODEL.onnx --out-dir DIR [--name NAME] [--input-shape N,C,H,W] [--isa ISA]
+//                            write NAME.yaml and NAME.safetensors (convgen_import.cpp)
 //   convgen verify FILE... [--isa ISA]
 //                            check generated code's promises with Clang
 // Exit status (README.md's exit-status table): 0 success, 1 errors in the config,
@@ -11,6 +13,7 @@
 // output that cannot be written, a --report-compiler run that fails).
 #include "convgen/config.h"
 #include "convgen/emit.h"
+#include "convgen/import.h"
 #include "convgen/output.h"
 #include "convgen/report.h"
 #ifdef CONVGEN_HAS_VERIFIER
@@ -37,18 +40,20 @@ cl::SubCommand check_cmd("check", "Validate a config: silent, exit 0 when valid"
 cl::SubCommand shapes_cmd("shapes", "Print each layer's shapes, padding, parameters and MACs");
 
 cl::SubCommand generate_cmd("generate", "Generate the kernels of every layer into --out-dir");
+cl::SubCommand& import_cmd = convgen::importSubCommand();
 
 cl::opt<std::string> config_path(cl::Positional, cl::Required, cl::desc("<config.yaml>"),
                                  cl::sub(check_cmd), cl::sub(shapes_cmd), cl::sub(generate_cmd),
                                  cl::cat(convgen_options));
 cl::opt<std::string> out_dir("out-dir", cl::Required, cl::desc("Directory to write into"),
-                             cl::value_desc("dir"), cl::sub(generate_cmd),
+                             cl::value_desc("dir"), cl::sub(generate_cmd), cl::sub(import_cmd),
                              cl::cat(convgen_options));
 // The ISA names come from isa.h's table.
 const std::string isa_help =
     "Target of every layer, overriding the config: " + convgen::isaNameList() + " or native";
 cl::opt<std::string> isa_override("isa", cl::desc(isa_help), cl::value_desc("isa"),
-                                  cl::sub(generate_cmd), cl::cat(convgen_options));
+                                  cl::sub(generate_cmd), cl::sub(import_cmd),
+                                  cl::cat(convgen_options));
 cl::opt<int> shards("shards", cl::desc("Spread the layers over this many .cpp files"), cl::init(1),
                     cl::sub(generate_cmd), cl::cat(convgen_options));
 cl::opt<int> weights_shards(
@@ -151,7 +156,7 @@ int generate(convgen::ModelSpec& model) {
 
 int main(int argc, char** argv) {
   cl::SetVersionPrinter(printVersion);
-  cl::HideUnrelatedOptions(convgen_options);
+  cl::HideUnrelatedOptions({&convgen_options, &convgen::importOptionCategory()});
   std::string usage_errors;
   llvm::raw_string_ostream usage_os(usage_errors);
   if (!cl::ParseCommandLineOptions(argc, argv, "convgen: fixed-shape Conv2d kernel generator\n",
@@ -163,8 +168,9 @@ int main(int argc, char** argv) {
 #ifdef CONVGEN_HAS_VERIFIER
   if (convgen::verifyCommandSelected()) return convgen::runVerifyCommand();
 #endif
+  if (import_cmd) return convgen::runImportCommand(out_dir, isa_override);
   if (!check_cmd && !shapes_cmd && !generate_cmd) {
-    llvm::errs() << "convgen: error: no command given (check, shapes, generate, verify)\n"
+    llvm::errs() << "convgen: error: no command given (check, shapes, generate, import, verify)\n"
                  << "Run 'convgen --help' for usage.\n";
     return kExitUsage;
   }

@@ -193,6 +193,22 @@ std::vector<Candidate> matrix() {
       c.mode = mode;
       add(c);
     }
+  // Per-side padding (convgen's {top, bottom, left, right}: ONNX's
+  // asymmetric pads), every side different, in every padding mode.
+  int k = 0;
+  for (const char* mode : wide_modes) {
+    c = Candidate{};
+    c.input = {1, 3, 7, 9};
+    c.in_channels = 3;
+    c.out_channels = 4;
+    c.kernel = k % 2 ? "[2, 3]" : "3";
+    c.stride = k % 2 ? "[2, 1]" : "1";
+    c.padding = k % 2 ? "{top: 0, bottom: 2, left: 3, right: 1}" : "{top: 2, bottom: 0, left: 1, right: 3}";
+    c.mode = mode;
+    c.bias = k % 2 == 0;
+    add(c);
+    ++k;
+  }
   return out;
 }
 

@@ -124,11 +124,14 @@ TEST_CASE("writeFilesIfChanged leaves files of unchanged content untouched", "[o
 TEST_CASE("writeFilesIfChanged removes stale temporaries of its stem only", "[output]") {
   const std::string dir = scratchDir("convgen-output-test");
   const std::vector<std::string> stale = {"net.h.tmp-0a1b2c", "net.cpp.tmp-ffffff",
-                                          "net_12.cpp.tmp-000000"};
+                                          "net_12.cpp.tmp-000000",
+                                          // convgen import's files
+                                          "net.yaml.tmp-123abc", "net.safetensors.tmp-abcdef"};
   const std::vector<std::string> kept = {"netx.h.tmp-0a1b2c", "net.h.tmp-0a1b2",
                                          "net.h.tmp-0A1B2C", "net_.cpp.tmp-0a1b2c",
                                          "net_1x.cpp.tmp-0a1b2c", "net.hpp.tmp-0a1b2c",
-                                         "other.cpp.tmp-0a1b2c"};
+                                         "other.cpp.tmp-0a1b2c", "net.yml.tmp-123abc",
+                                         "net_1.yaml.tmp-123abc"};
   for (const std::string& name : stale) touch(path(dir, name));
   for (const std::string& name : kept) touch(path(dir, name));
   REQUIRE(convgen::writeFilesIfChanged(dir, "net", sampleFiles()) == "");

@@ -61,11 +61,14 @@ struct RawInts {
   bool usable() const { return present && ok; }
 };
 
-// `padding`: an int, a list of ints, or a string.
+// `padding`: an int, a list of ints, a string, or a mapping of the four
+// sides (convgen's extension: {top, bottom, left, right}).
 struct RawPadding {
   RawInts ints;
   bool is_string = false;
   std::string word;
+  bool is_sides = false;
+  Located<std::int64_t> top, bottom, left, right;
 };
 
 // A list of numbers (batch_norm's inline values).

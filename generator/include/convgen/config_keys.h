@@ -36,10 +36,15 @@ enum class KeyId {
   BnBias,
   BnRunningMean,
   BnRunningVar,
+  PadTop,
+  PadBottom,
+  PadLeft,
+  PadRight,
 };
 
-// Where a key may appear: the top-level mapping, or a layer's mapping.
-enum class KeyScope { Top, Layer, BatchNorm };
+// Where a key may appear: the top-level mapping, a layer's mapping, or a
+// mapping one of a layer's keys takes (`batch_norm: {...}`, `padding: {...}`).
+enum class KeyScope { Top, Layer, BatchNorm, Padding };
 
 // How the reader reads the value.
 enum class ValueKind {
