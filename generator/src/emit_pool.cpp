@@ -42,7 +42,7 @@ std::string fold(const PoolSpec& p, const std::string& v) {
 }
 
 std::string start(const PoolSpec& p) {
-  if (p.op == Op::MaxPool2d) return "T m = -std::numeric_limits<T>::infinity();";
+  if (p.op == Op::MaxPool2d) return "T m = kMinusInfinity;";
   return isFloat(p.dtype) ? "T s = 0;" : "std::uint64_t s = 0;";
 }
 
@@ -157,16 +157,19 @@ void axisFunction(Code& c, const PoolAxisPlan& a, const std::string& axis) {
     c.line("if (static_cast<float>(end) < qe) ++end;");
     c.line("return {first, end - first, end - first};");
   } else {
-    const std::string s = str(a.axis.stride), pad = str(a.axis.pad), d = str(a.axis.dilation);
-    const std::string in = str(a.axis.in), k = str(a.axis.kernel);
+    // Every constant folded here: no int arithmetic on literals in the code.
+    const PoolAxis& x = a.axis;
+    const std::string s = str(x.stride), pad = str(x.pad), d = str(x.dilation);
+    const std::string d1 = str(x.dilation - 1), k = str(x.kernel), k1 = str(x.kernel - 1);
+    const std::string last = str(x.in - 1), limit = str(x.in + x.pad);
     c.line("const std::int64_t start = o * " + s + " - " + pad + ";");
-    c.line("const std::int64_t j_lo = start < 0 ? (-start + " + d + " - 1) / " + d + " : 0;");
-    c.line("const std::int64_t room = " + in + " - 1 - start;");
-    c.line("std::int64_t j_hi = room >= 0 ? room / " + d + " : -((-room + " + d + " - 1) / " + d +
+    c.line("const std::int64_t j_lo = start < 0 ? (-start + " + d1 + ") / " + d + " : 0;");
+    c.line("const std::int64_t room = " + last + " - start;");
+    c.line("std::int64_t j_hi = room >= 0 ? room / " + d + " : -((-room + " + d1 + ") / " + d +
            ");");
-    c.line("if (j_hi > " + k + " - 1) j_hi = " + k + " - 1;");
-    c.line("const std::int64_t end = start + " + k + " < " + in + " + " + pad + " ? start + " + k +
-           " : " + in + " + " + pad + ";");
+    c.line("if (j_hi > " + k1 + ") j_hi = " + k1 + ";");
+    c.line("const std::int64_t end = start + " + k + " < " + limit + " ? start + " + k + " : " +
+           limit + ";");
     c.line("return {start + j_lo * " + d + ", j_hi >= j_lo ? j_hi - j_lo + 1 : 0, end - start};");
   }
   c.close();
@@ -210,6 +213,10 @@ std::string renderPool(const ModelSpec& model, const PoolPlan& plan) {
   c.open("struct Window");
   c.line("std::int64_t first, count, extent;");
   c.close(";");
+  if (p.op == Op::MaxPool2d)
+    c.line("// A window with no tap in the input: PyTorch's max starts at -infinity.");
+  if (p.op == Op::MaxPool2d)
+    c.line("constexpr T kMinusInfinity = -std::numeric_limits<T>::infinity();");
   axisFunction(c, plan.rows, "row");
   axisFunction(c, plan.cols, "col");
   const bool interior = plan.rows.interior.size() > 0 && plan.cols.interior.size() > 0;
