@@ -276,6 +276,15 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
   out.files.push_back({names[0], header(model, stem, out.plans, out.pool_plans)});
   // Contiguous runs of layers per shard, in config order.
   const std::vector<NodeRef> order = modelOrder(model);
+  std::size_t convs = 0, pools = 0;
+  for (const NodeRef& node : order) {
+    const bool pool = node.kind == NodeRef::Kind::Pool;
+    CONVGEN_CHECK(node.index < (pool ? model.pools.size() : model.layers.size()),
+                  "ModelSpec::order names a layer the model lacks");
+    ++(pool ? pools : convs);
+  }
+  CONVGEN_CHECK(convs == model.layers.size() && pools == model.pools.size(),
+                "ModelSpec::order lists every layer once");
   const std::size_t count = order.size();
   for (int k = 0; k < options.shards; ++k) {
     std::string layers;

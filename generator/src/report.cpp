@@ -53,7 +53,11 @@ void printShapesTable(const ModelSpec& model, llvm::raw_ostream& os) {
     const LayerShapes s = inferShapes(layer);
     total_params += s.params;
     total_macs += s.macs;
-    rows.push_back({layer.name, dims(s.input), dims(s.output),
+    // linear: nn.Linear's [N, out_features] (it runs as a conv over the whole input).
+    const bool linear = layer.source_op == Op::Linear;
+    rows.push_back({linear ? layer.name + " (linear)" : layer.name, dims(s.input),
+                    dims(linear ? std::vector<std::int64_t>{layer.batch, layer.out_channels}
+                                : s.output),
                     std::to_string(s.pad.top) + "/" + std::to_string(s.pad.bottom) + "/" +
                         std::to_string(s.pad.left) + "/" + std::to_string(s.pad.right),
                     dims(s.weight), dims(s.bias), std::to_string(s.params),
