@@ -18,9 +18,11 @@ namespace {
 using namespace detail;
 
 // The targets of `plans`, for banners: "scalar", "avx2 + scalar", ...
-std::string targets(const std::vector<KernelPlan>& plans, bool pools) {
+std::string targets(const std::vector<KernelPlan>& plans, const std::vector<Isa>& pool_isas) {
   std::vector<std::string> names;
-  if (pools) names.push_back(std::string(toString(Isa::Scalar)));  // pools: portable code
+  for (Isa isa : pool_isas)
+    if (std::find(names.begin(), names.end(), toString(isa)) == names.end())
+      names.push_back(std::string(toString(isa)));
   for (const KernelPlan& p : plans) {
     const std::string isa(toString(p.isa));
     if (std::find(names.begin(), names.end(), isa) == names.end()) names.push_back(isa);
@@ -32,10 +34,10 @@ std::string targets(const std::vector<KernelPlan>& plans, bool pools) {
 }
 
 std::string banner(const ModelSpec& model, const std::vector<KernelPlan>& plans,
-                   bool pools = false) {
+                   const std::vector<Isa>& pool_isas = {}) {
   std::string b = renderTemplate(
       "banner",
-      {{"version", CONVGEN_VERSION}, {"config", model.config_name}, {"target", targets(plans, pools)}});
+      {{"version", CONVGEN_VERSION}, {"config", model.config_name}, {"target", targets(plans, pool_isas)}});
   b.pop_back();  // the template's final newline; the caller's line adds one
   return b;
 }
@@ -182,7 +184,9 @@ std::string header(const ModelSpec& model, const std::string& stem,
                       "* output, int part, int parts);";
     layer_list += (layer_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
   }
-  return renderTemplate("header", {{"banner", banner(model, plans, !pools.empty())},
+  std::vector<Isa> pool_isas;
+  for (const PoolPlan& pool : pools) pool_isas.push_back(pool.isa);
+  return renderTemplate("header", {{"banner", banner(model, plans, pool_isas)},
                                    {"guard", macroBase(model, stem) + "_H"},
                                    {"namespace", model.cpp_namespace},
                                    {"config", model.config_name},
@@ -291,14 +295,16 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
     const std::size_t begin = count * k / options.shards, end = count * (k + 1) / options.shards;
     std::vector<KernelPlan> shard_plans;
     std::vector<Isa> isas;
-    bool max_pool = false, any_pool = false;
+    bool max_pool = false;
+    std::vector<Isa> pool_isas;
     for (std::size_t i = begin; i < end; ++i) {
       const NodeRef node = order[i];
       std::string text;
       if (node.kind == NodeRef::Kind::Pool) {
         const PoolPlan& pool = out.pool_plans[node.index];
         max_pool = max_pool || pool.pool.op == Op::MaxPool2d;
-        any_pool = true;
+        pool_isas.push_back(pool.isa);
+        if (pool.lanes) isas.push_back(pool.isa);  // vector code: its ISA's prologue
         text = renderPool(model, pool);
       } else {
         const KernelPlan& plan = out.plans[node.index];
@@ -314,7 +320,7 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
     std::string includes = isaPrologue(isas);
     // -infinity, the value of a max pool's window with no tap in the input.
     if (max_pool) includes += (includes.empty() ? "" : "\n") + std::string("#include <limits>");
-    std::string file = renderTemplate("shard", {{"banner", banner(model, shard_plans, any_pool)},
+    std::string file = renderTemplate("shard", {{"banner", banner(model, shard_plans, pool_isas)},
                                                 {"header", names[0]},
                                                 {"includes", includes},
                                                 {"layers", layers}});

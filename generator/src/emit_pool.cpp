@@ -9,6 +9,9 @@
 
 #include "convgen/internal_error.h"
 #include "emit_code.h"
+#include "vector_backend.h"
+
+#include <memory>
 
 namespace convgen::detail {
 namespace {
@@ -87,6 +90,53 @@ void windowFunction(Code& c, const PoolPlan& plan) {
   } else {
     const std::int64_t div = p.divisor_override ? p.divisor_override : r.taps * k.taps;
     c.line(average(p, str(div), str(r.taps), str(k.taps)));
+  }
+  c.close();
+}
+
+// The interior windows of `lanes` consecutive output columns at once, the
+// same operations in the same order per lane as window() (so the same bits).
+void vectorWindowFunction(Code& c, const PoolPlan& plan, const VectorBackend& be,
+                          const std::string& attr) {
+  const PoolSpec& p = plan.pool;
+  const PoolAxisPlan &r = plan.rows, &k = plan.cols;
+  auto load = [&](std::int64_t off) {
+    const std::string at = "x + " + str(off);
+    return k.stride == 2 ? be.evenColumns(at) : be.load(at);
+  };
+  const std::string v = be.type();
+  c.line("// window() of output columns ow .. ow + " + str(plan.lanes - 1) + ", x at ow's first tap.");
+  c.open(attr + "CONVGEN_ALWAYS_INLINE " + v + " window_v(const T* x) noexcept");
+  if (p.op == Op::MaxPool2d)
+    c.line(v + " m = " + load(0) + ";");
+  else
+    c.line(v + " s = " + be.zero() + ";");
+  for (std::int64_t i = 0; i < r.taps; ++i)
+    for (std::int64_t j = 0; j < k.taps; ++j) {
+      const std::int64_t off = i * r.tap_step * p.in_width + j * k.tap_step;
+      if (p.op == Op::MaxPool2d) {
+        if (i == 0 && j == 0) continue;
+        c.open("");
+        c.line("const " + v + " t = " + load(off) + ";");
+        c.line("m = " + be.maxNan("t", "m") + ";");
+        c.close();
+      } else {
+        c.open("");
+        c.line("const " + v + " t = " + load(off) + ";");
+        c.line("s = " + be.add("s", "t") + ";");
+        c.close();
+      }
+    }
+  if (p.op == Op::MaxPool2d) {
+    c.line("return m;");
+  } else if (p.op == Op::AdaptiveAvgPool2d) {
+    c.line("const " + v + " kh = " + be.set1(str(r.taps) + ".0f") + ", kw = " +
+           be.set1(str(k.taps) + ".0f") + ";");
+    c.line("return " + be.div(be.div("s", "kh"), "kw") + ";");
+  } else {
+    const std::int64_t div = p.divisor_override ? p.divisor_override : r.taps * k.taps;
+    c.line("const " + v + " d = " + be.set1("static_cast<float>(" + str(div) + ")") + ";");
+    c.line("return " + be.div("s", "d") + ";");
   }
   c.close();
 }
@@ -221,11 +271,15 @@ std::string renderPool(const ModelSpec& model, const PoolPlan& plan) {
   axisFunction(c, plan.cols, "col");
   const bool interior = plan.rows.interior.size() > 0 && plan.cols.interior.size() > 0;
   if (interior) windowFunction(c, plan);
+  const std::string attr =
+      plan.lanes ? std::string(isaInfo(plan.isa).target_macro) + " " : std::string();
+  std::unique_ptr<VectorBackend> be = plan.lanes ? makeVectorBackend(plan.isa) : nullptr;
+  if (be) vectorWindowFunction(c, plan, *be, attr);
   borderFunction(c, plan);
   c.line();
   c.line("// One plane (image n, channel c): interior windows by constant offsets, the rest");
   c.line("// through the windows' taps.");
-  c.open("void forward_plane(const T* x, T* y) noexcept");
+  c.open(attr + "void forward_plane(const T* x, T* y) noexcept");
   c.open("for (std::int64_t oh = 0; oh < kOH; ++oh)");
   c.line("const Window r = rowWindow(oh);");
   c.line("T* out = y + oh * kOW;");
@@ -236,7 +290,15 @@ std::string renderPool(const ModelSpec& model, const PoolPlan& plan) {
     c.line("const std::int64_t base = (oh * " + str(plan.rows.stride) + " - " +
            str(plan.rows.axis.pad) + ") * kW - " + str(plan.cols.axis.pad) + ";");
     c.line("for (std::int64_t ow = 0; ow < " + str(ci.lo) + "; ++ow) out[ow] = border(x, r, colWindow(ow));");
-    c.line("for (std::int64_t ow = " + str(ci.lo) + "; ow < " + str(ci.hi) +
+    std::int64_t scalar_from = ci.lo;
+    if (be) {
+      c.line("for (std::int64_t ow = " + str(plan.vector_cols.lo) + "; ow < " +
+             str(plan.vector_cols.hi) + "; ow += " + str(plan.lanes) + ")");
+      c.line("  " + be->store("out + ow", "window_v(x + (base + ow * " + str(plan.cols.stride) +
+                                             "))") + ";");
+      scalar_from = plan.vector_cols.hi;
+    }
+    c.line("for (std::int64_t ow = " + str(scalar_from) + "; ow < " + str(ci.hi) +
            "; ++ow) out[ow] = window(x + (base + ow * " + str(plan.cols.stride) + "));");
     c.line("for (std::int64_t ow = " + str(ci.hi) +
            "; ow < kOW; ++ow) out[ow] = border(x, r, colWindow(ow));");
@@ -248,7 +310,7 @@ std::string renderPool(const ModelSpec& model, const PoolPlan& plan) {
   c.close();
   c.line("}  // namespace");
   c.line();
-  c.open("void forward(const T* input, T* output) noexcept");
+  c.open(attr + "void forward(const T* input, T* output) noexcept");
   c.line("for (std::int64_t n = 0; n < kPlanes; ++n) forward_plane(input + n * kH * kW, output + n * kOH * kOW);");
   c.close();
   c.close("  // namespace " + model.cpp_namespace + "::" + p.name);
@@ -326,7 +388,7 @@ struct PoolInfo {
   bool ceil_mode, count_include_pad;
   std::int64_t divisor_override;  // 0: none
   const char* dtype;   // "float32", "float64", "int64"
-  const char* isa;     // "scalar": pools are portable code on every ISA
+  const char* isa;     // the code's: "scalar", or the SIMD ISA of its vectors along the width
   const char* window;  // "full": the interior window is straight-line code; "none": loops
 };
 }  // namespace pool_info_v1

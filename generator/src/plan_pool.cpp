@@ -3,6 +3,9 @@
 
 #include <algorithm>
 
+#include "convgen/isa.h"
+#include "convgen/spec.h"
+
 namespace convgen {
 namespace {
 
@@ -29,6 +32,27 @@ PoolAxisPlan planAxis(const PoolSpec& pool, bool rows) {
   return a;
 }
 
+// Vectors of output columns: each tap of a vector is one load (stride 1) or
+// one de-interleaving load of 2*lanes values (stride 2) from the row, and
+// every value a load reads must lie inside its input row.
+void planVectors(PoolPlan& p) {
+  const std::int64_t lanes = isaInfo(p.pool.isa).lanes;
+  const PoolAxisPlan& c = p.cols;
+  const std::int64_t s = c.stride;
+  if (lanes <= 1 || p.pool.dtype != DType::Float32 || !p.unrolled || (s != 1 && s != 2) ||
+      p.rows.interior.size() == 0 || c.interior.size() < lanes)
+    return;
+  // A vector at ow reads columns ow*s - pad + (taps-1)*step + [0, s*lanes).
+  const std::int64_t reach = (c.taps - 1) * c.tap_step + s * lanes;
+  const std::int64_t room = c.axis.in + c.axis.pad - reach - c.interior.lo * s;
+  if (room < 0) return;
+  const std::int64_t n = std::min(c.interior.size() / lanes, room / (lanes * s) + 1);
+  if (n <= 0) return;
+  p.lanes = lanes;
+  p.isa = p.pool.isa;
+  p.vector_cols = {c.interior.lo, c.interior.lo + n * lanes};
+}
+
 }  // namespace
 
 PoolPlan planPool(const PoolSpec& pool, const PlanOptions& options) {
@@ -49,6 +73,7 @@ PoolPlan planPool(const PoolSpec& pool, const PlanOptions& options) {
   const std::int64_t budget = std::clamp<std::int64_t>(options.unroll_budget, 1, kMaxUnrollBudget);
   p.unrolled = p.rows.taps * p.cols.taps <= budget;
   p.border_pixels = pool.out_height * pool.out_width - p.rows.interior.size() * p.cols.interior.size();
+  planVectors(p);
   return p;
 }
 

@@ -31,7 +31,11 @@ void printPoolReport(const PoolPlan& p, std::int64_t lines, llvm::raw_ostream& o
      << lines << " lines\n"
      << "  interior window " << p.rows.taps << "x" << p.cols.taps << " taps, "
      << (p.unrolled ? "unrolled" : "loops") << "; border windows "
-     << (p.rows.table && p.cols.table ? "tabled" : "computed") << "\n"
+     << (p.rows.table && p.cols.table ? "tabled" : "computed");
+  if (p.lanes)
+    os << "; columns [" << p.vector_cols.lo << ", " << p.vector_cols.hi << ") in vectors of "
+       << p.lanes;
+  os << "\n"
      << "  interior rows [" << p.rows.interior.lo << ", " << p.rows.interior.hi << ") x cols ["
      << p.cols.interior.lo << ", " << p.cols.interior.hi << "), " << p.border_pixels
      << " border pixels per plane\n";

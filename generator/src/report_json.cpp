@@ -87,6 +87,7 @@ void printGenerationReportJson(const ModelSpec& model, const GeneratedModel& gen
           j.attribute("op", std::string(toString(p.pool.op)));
           j.attribute("isa", std::string(toString(p.isa)));
           j.attribute("config_isa", std::string(toString(p.pool.isa)));
+          j.attribute("lanes", p.lanes);
           j.attribute("window", p.windowName());
           j.attributeArray("window_taps", [&] {
             j.value(p.rows.taps);

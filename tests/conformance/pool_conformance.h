@@ -39,6 +39,14 @@ bool same(T a, T b) {
 
 template <typename T, typename Info>
 void checkPool(const Info& info, void (*forward)(const T*, T*) noexcept) {
+  // Exit 77 (a skip) when this CPU lacks the pool's ISA, as for conv layers.
+  const CpuVerdict verdict = cpuRuns(info.isa);
+  INFO("pool " << info.name << ": PoolInfo::isa is \"" << info.isa << "\"");
+  REQUIRE(verdict.known);
+  if (!verdict.runs) {
+    std::fprintf(stderr, "SKIPPED %s: needs %s: %s\n", info.name, info.isa, verdict.why);
+    std::exit(kSkipExitCode);
+  }
   const ref::Pool2dParams p = ref::poolParamsOf(info);
   REQUIRE(p.out_height == info.out_height);
   REQUIRE(p.out_width == info.out_width);

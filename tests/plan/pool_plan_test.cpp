@@ -77,6 +77,30 @@ TEST_CASE("planPool: interior, tables up to kMaxPoolTable, the unroll budget", "
   CHECK(plan.cols.front.size() == 3);
 }
 
+TEST_CASE("planPool: vectors along the width where every load stays in its row", "[pool]") {
+  PoolSpec p;
+  p.name = "p";
+  p.op = Op::MaxPool2d;
+  p.channels = 1, p.in_height = 4, p.in_width = 40;
+  p.kernel_h = p.kernel_w = 2, p.stride_h = p.stride_w = 2;
+  p.out_height = 2, p.out_width = 20;
+  p.isa = Isa::Avx2;
+  PoolPlan plan = planPool(p, PlanOptions());
+  CHECK(plan.isa == Isa::Avx2);
+  CHECK(plan.lanes == 8);
+  // A vector at ow reads 2*8 columns from 2*ow (+1 for the second tap):
+  // at ow = 16 it would read column 40.
+  CHECK(plan.vector_cols == Interval{0, 16});
+  p.isa = Isa::Scalar;
+  CHECK(planPool(p, PlanOptions()).lanes == 0);
+  p.isa = Isa::Avx512;  // 16 lanes: one vector of 16 columns reads 2*16 + 1 of 40
+  CHECK(planPool(p, PlanOptions()).vector_cols == Interval{0, 16});
+  p.stride_w = 3, p.out_width = 13;  // no strided vector loads
+  CHECK(planPool(p, PlanOptions()).lanes == 0);
+  p.stride_w = 2, p.out_width = 20, p.dtype = DType::Float64;  // float32 only
+  CHECK(planPool(p, PlanOptions()).isa == Isa::Scalar);
+}
+
 namespace {
 ModelSpec load(const std::string& text) {
   llvm::SourceMgr sm;

@@ -3,7 +3,8 @@
 // offsets without any check) and the border windows, resolved here at
 // generation time into constant tables, or computed by the layer's own
 // formula where a table would exceed kMaxPoolTable entries (so code stays
-// bounded whatever the layer). Pools emit portable scalar code on every ISA.
+// bounded whatever the layer). float32 pools on a SIMD ISA compute interior
+// columns in vectors along the width (stride 1 or 2); the rest is scalar.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,12 @@ struct PoolPlan {
   // unroll budget); else loops with constant bounds.
   bool unrolled = true;
   std::int64_t border_pixels = 0;  // per plane
+  // Vectors along the output width (float32 on a SIMD ISA, an unrolled
+  // window, column stride 1 or 2): interior columns [vector_cols.lo,
+  // vector_cols.hi) of interior rows, `lanes` at a time, with loads that
+  // stay inside the row; the rest is scalar. lanes == 0: all scalar.
+  std::int64_t lanes = 0;
+  Interval vector_cols;
   std::string windowName() const { return unrolled ? "full" : "none"; }
 };
 
