@@ -900,66 +900,103 @@ TEST_CASE("README's config-key table is the key table", "[config][keys]") {
 
 TEST_CASE("the reader knows every key of the table and requires exactly its required keys",
           "[config][keys]") {
-  // One layer with every layer key, one per line, and every top-level key.
-  const std::map<std::string, std::string> value = {
-      {"name", "conv"},        {"input_shape", "[1, 4, 8, 8]"}, {"in_channels", "4"},
-      {"out_channels", "4"},   {"kernel_size", "3"},            {"stride", "1"},
-      {"padding", "1"},        {"dilation", "1"},               {"groups", "2"},
-      {"bias", "false"},       {"padding_mode", "zeros"},       {"dtype", "float32"},
-      {"isa", "scalar"},       {"device", "cpu"},               {"namespace", "t"}};
-  std::vector<std::string> layer_keys, top_keys;
-  // The weights keys need a weights file: tests/safetensors_test.cpp.
-  auto needs_file = [](const convgen::ConfigKey& k) {
+  // Per op (config_keys.h opKeyTable), one layer with every key the op
+  // takes, one per line, and every top-level key.
+  const std::map<std::string, std::string> common = {
+      {"name", "l"},       {"input_shape", "[1, 4, 8, 8]"}, {"dtype", "float32"},
+      {"isa", "scalar"},   {"device", "cpu"},               {"namespace", "t"},
+      {"stride", "1"},     {"padding", "1"},                {"dilation", "1"},
+      {"bias", "false"},   {"ceil_mode", "true"},           {"return_indices", "false"},
+      {"kernel_size", "3"}};
+  const std::map<convgen::Op, std::map<std::string, std::string>> per_op = {
+      {convgen::Op::Conv2d,
+       {{"in_channels", "4"}, {"out_channels", "4"}, {"groups", "2"}, {"padding_mode", "zeros"}}},
+      {convgen::Op::MaxPool2d, {}},
+      {convgen::Op::AvgPool2d, {{"count_include_pad", "false"}, {"divisor_override", "3"}}},
+      {convgen::Op::AdaptiveAvgPool2d, {{"output_size", "[2, 3]"}}},
+      {convgen::Op::Linear, {{"in_features", "256"}, {"out_features", "5"}}}};
+  // The weights keys need a weights file (tests/safetensors_test.cpp); the
+  // keys of `batch_norm:` and `padding:` mappings have test cases of their own.
+  auto skipped = [](const convgen::ConfigKey& k) {
     return k.id == convgen::KeyId::Weights || k.id == convgen::KeyId::WeightsPrefix ||
-           k.id == convgen::KeyId::BatchNorm || k.scope == convgen::KeyScope::BatchNorm;
+           k.id == convgen::KeyId::BatchNorm || k.scope == convgen::KeyScope::BatchNorm ||
+           k.scope == convgen::KeyScope::Padding;
   };
+  std::vector<std::string> top_keys;
   for (const convgen::ConfigKey& k : convgen::configKeys())
-    if (!needs_file(k) && k.scope != convgen::KeyScope::Padding)  // sides: a test case below
-      (k.scope == convgen::KeyScope::Layer ? layer_keys : top_keys).push_back(std::string(k.name));
-  REQUIRE(layer_keys.size() == 14);
+    if (k.scope == convgen::KeyScope::Top && !skipped(k)) top_keys.push_back(std::string(k.name));
   REQUIRE(top_keys.size() == 3);
-  auto config = [&](const std::string& drop_layer_key, const std::string& dup_layer_key,
-                    const std::string& drop_top_key) {
-    std::string text;
-    for (const std::string& k : top_keys) {
-      if (k == drop_top_key) continue;
-      if (k == "layers") {
-        text += "layers:\n";
-        bool first = true;
-        for (const std::string& lk : layer_keys) {
-          if (lk == drop_layer_key) continue;
-          text += (first ? "  - " : "    ") + lk + ": " + value.at(lk) + "\n";
-          first = false;
-          if (lk == dup_layer_key) text += "    " + lk + ": " + value.at(lk) + "\n";
-        }
-      } else {
-        text += k + ": " + value.at(k == "isa" ? "isa" : k) + "\n";
-      }
-    }
-    return text;
-  };
-  loadValid(config("", "", ""));
+  REQUIRE(convgen::opKeyTable().size() == convgen::opNameTable().size());
+  // Every layer key belongs to some op.
   for (const convgen::ConfigKey& k : convgen::configKeys()) {
-    if (needs_file(k) || k.scope == convgen::KeyScope::Padding) continue;
-    const std::string key(k.name);
-    DYNAMIC_SECTION((k.scope == convgen::KeyScope::Top ? "top " : "layer ") << key) {
-      const bool layer = k.scope == convgen::KeyScope::Layer;
-      if (layer) {
-        // Known: a second one is a duplicate, not an unknown key.
-        const Loaded dup = load(config("", key, ""));
-        REQUIRE(dup.lines.size() == 1);
-        CHECK(llvm::StringRef(dup.lines[0]).contains("duplicate key '" + key + "'"));
+    if (k.scope != convgen::KeyScope::Layer) continue;
+    bool taken = false;
+    for (const convgen::OpKeys& row : convgen::opKeyTable())
+      taken = taken || convgen::opTakes(row.op, k.id);
+    INFO(k.name);
+    CHECK(taken);
+    // A layer key's `required` is conv2d's (the default op).
+    CHECK(k.required == convgen::opRequires(convgen::Op::Conv2d, k.id));
+  }
+  for (const convgen::OpKeys& row : convgen::opKeyTable()) {
+    const std::string op(convgen::toString(row.op));
+    std::vector<std::string> layer_keys;
+    for (const convgen::ConfigKey& k : convgen::configKeys())
+      if (k.scope == convgen::KeyScope::Layer && convgen::opTakes(row.op, k.id) && !skipped(k))
+        layer_keys.push_back(std::string(k.name));
+    auto value = [&](const std::string& k) {
+      if (k == "op") return op;
+      const auto& own = per_op.at(row.op);
+      return own.count(k) ? own.at(k) : common.at(k);
+    };
+    auto config = [&](const std::string& drop_layer_key, const std::string& dup_layer_key,
+                      const std::string& drop_top_key) {
+      std::string text;
+      for (const std::string& k : top_keys) {
+        if (k == drop_top_key) continue;
+        if (k == "layers") {
+          text += "layers:\n";
+          bool first = true;
+          for (const std::string& lk : layer_keys) {
+            if (lk == drop_layer_key) continue;
+            text += (first ? "  - " : "    ") + lk + ": " + value(lk) + "\n";
+            first = false;
+            if (lk == dup_layer_key) text += "    " + lk + ": " + value(lk) + "\n";
+          }
+        } else {
+          text += k + ": " + value(k) + "\n";
+        }
       }
-      if (!layer && key == "layers") continue;  // without layers there is nothing to load
-      const Loaded dropped = load(layer ? config(key, "", "") : config("", "", key));
-      if (k.required) {
-        INFO(join(dropped.lines));
-        REQUIRE(dropped.lines.size() == 1);
-        CHECK(llvm::StringRef(dropped.lines[0]).endswith("missing required key '" + key + "'"));
-      } else {
-        INFO(join(dropped.lines));
-        CHECK(dropped.lines.empty());
-        CHECK(dropped.model.has_value());
+      return text;
+    };
+    INFO("op " << op);
+    loadValid(config("", "", ""));
+    for (const convgen::ConfigKey& k : convgen::configKeys()) {
+      if (skipped(k)) continue;
+      const std::string key(k.name);
+      const bool layer = k.scope == convgen::KeyScope::Layer;
+      if (layer && !convgen::opTakes(row.op, k.id)) continue;
+      DYNAMIC_SECTION(op << (layer ? " layer " : " top ") << key) {
+        if (layer) {
+          // Known: a second one is a duplicate, not an unknown key.
+          const Loaded dup = load(config("", key, ""));
+          REQUIRE(dup.lines.size() == 1);
+          CHECK(llvm::StringRef(dup.lines[0]).contains("duplicate key '" + key + "'"));
+        }
+        if (!layer && key == "layers") continue;  // without layers there is nothing to load
+        // Without `op` the layer is a conv2d: not the same layer.
+        if (key == "op" && row.op != convgen::Op::Conv2d) continue;
+        const Loaded dropped = load(layer ? config(key, "", "") : config("", "", key));
+        const bool required = layer ? convgen::opRequires(row.op, k.id) : k.required;
+        if (required) {
+          INFO(join(dropped.lines));
+          REQUIRE(dropped.lines.size() == 1);
+          CHECK(llvm::StringRef(dropped.lines[0]).endswith("missing required key '" + key + "'"));
+        } else {
+          INFO(join(dropped.lines));
+          CHECK(dropped.lines.empty());
+          CHECK(dropped.model.has_value());
+        }
       }
     }
   }

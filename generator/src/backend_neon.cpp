@@ -60,6 +60,16 @@ class Neon final : public VectorBackend {
     return "vfmaq_f32(" + acc + ", " + a + ", " + b + ")";
   }
   std::string zero() const override { return "vdupq_n_f32(0.0f)"; }
+  std::string add(const std::string& a, const std::string& b) const override {
+    return "vaddq_f32(" + a + ", " + b + ")";
+  }
+  std::string div(const std::string& a, const std::string& b) const override {
+    return "vdivq_f32(" + a + ", " + b + ")";
+  }
+  std::string maxNan(const std::string& v, const std::string& m) const override {
+    return "vbslq_f32(vorrq_u32(vcgtq_f32(" + v + ", " + m + "), vmvnq_u32(vceqq_f32(" + v +
+           ", " + v + "))), " + v + ", " + m + ")";
+  }
   std::string set1(const std::string& value) const override {
     return "vdupq_n_f32(" + value + ")";
   }

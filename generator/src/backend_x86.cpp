@@ -71,6 +71,16 @@ class Avx2 final : public VectorBackend {
     return "_mm256_fmadd_ps(" + a + ", " + b + ", " + acc + ")";
   }
   std::string zero() const override { return "_mm256_setzero_ps()"; }
+  std::string add(const std::string& a, const std::string& b) const override {
+    return "_mm256_add_ps(" + a + ", " + b + ")";
+  }
+  std::string div(const std::string& a, const std::string& b) const override {
+    return "_mm256_div_ps(" + a + ", " + b + ")";
+  }
+  std::string maxNan(const std::string& v, const std::string& m) const override {
+    return "_mm256_blendv_ps(" + m + ", " + v + ", _mm256_or_ps(_mm256_cmp_ps(" + v + ", " + m +
+           ", _CMP_GT_OQ), _mm256_cmp_ps(" + v + ", " + v + ", _CMP_UNORD_Q)))";
+  }
   std::string set1(const std::string& value) const override {
     return "_mm256_set1_ps(" + value + ")";
   }
@@ -156,6 +166,17 @@ class Avx512 final : public VectorBackend {
     return "_mm512_fmadd_ps(" + a + ", " + b + ", " + acc + ")";
   }
   std::string zero() const override { return "_mm512_setzero_ps()"; }
+  std::string add(const std::string& a, const std::string& b) const override {
+    return "_mm512_add_ps(" + a + ", " + b + ")";
+  }
+  std::string div(const std::string& a, const std::string& b) const override {
+    return "_mm512_div_ps(" + a + ", " + b + ")";
+  }
+  std::string maxNan(const std::string& v, const std::string& m) const override {
+    return "_mm512_mask_blend_ps(_mm512_cmp_ps_mask(" + v + ", " + m +
+           ", _CMP_GT_OQ) | _mm512_cmp_ps_mask(" + v + ", " + v + ", _CMP_UNORD_Q), " + m + ", " +
+           v + ")";
+  }
   std::string set1(const std::string& value) const override {
     return "_mm512_set1_ps(" + value + ")";
   }

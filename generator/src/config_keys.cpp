@@ -24,7 +24,8 @@ const std::vector<ConfigKey>& configKeys() {
       {K::InChannels, "in_channels", S::Layer, V::Int, true, "", "as nn.Conv2d"},
       {K::OutChannels, "out_channels", S::Layer, V::Int, true, "", "as nn.Conv2d"},
       {K::KernelSize, "kernel_size", S::Layer, V::IntOrPair, true, "", "`k` or `[kh, kw]`"},
-      {K::Stride, "stride", S::Layer, V::IntOrPair, false, "1", "`s` or `[sh, sw]`"},
+      {K::Stride, "stride", S::Layer, V::IntOrPair, false, "1; pools: `kernel_size`",
+       "`s` or `[sh, sw]`"},
       {K::Padding, "padding", S::Layer, V::Padding, false, "0",
        "`p`, `[ph, pw]`, a word, or per side"},
       {K::Dilation, "dilation", S::Layer, V::IntOrPair, false, "1", "`d` or `[dh, dw]`"},
@@ -54,6 +55,21 @@ const std::vector<ConfigKey>& configKeys() {
       {K::PadBottom, "bottom", S::Padding, V::Int, true, "", "rows of padding below the input"},
       {K::PadLeft, "left", S::Padding, V::Int, true, "", "columns of padding left of the input"},
       {K::PadRight, "right", S::Padding, V::Int, true, "", "columns of padding right of the input"},
+      {K::Op, "op", S::Layer, V::Word, false, "conv2d",
+       "the layer's operation; its keys: the table below"},
+      {K::CeilMode, "ceil_mode", S::Layer, V::Bool, false, "false",
+       "`ceil` instead of `floor` in the output size (as nn.MaxPool2d)"},
+      {K::ReturnIndices, "return_indices", S::Layer, V::Bool, false, "false",
+       "as nn.MaxPool2d; only `false` (no indices are generated)"},
+      {K::CountIncludePad, "count_include_pad", S::Layer, V::Bool, false, "true",
+       "whether the average counts padding (as nn.AvgPool2d)"},
+      {K::DivisorOverride, "divisor_override", S::Layer, V::Int, false, "none",
+       "every window's divisor (as nn.AvgPool2d)"},
+      {K::OutputSize, "output_size", S::Layer, V::IntOrPair, false, "",
+       "`s` or `[oh, ow]` (as nn.AdaptiveAvgPool2d)"},
+      {K::InFeatures, "in_features", S::Layer, V::Int, false, "",
+       "as nn.Linear: C*H*W of the input, flattened as torch.flatten(x, 1)"},
+      {K::OutFeatures, "out_features", S::Layer, V::Int, false, "", "as nn.Linear"},
   };
   return kKeys;
 }
@@ -110,6 +126,8 @@ std::string valueText(const ConfigKey& key) {
           return words(isaNameList());
         case KeyId::Device:
           return "`cpu`";
+        case KeyId::Op:
+          return words(opList());
         default:
           break;
       }
@@ -118,18 +136,77 @@ std::string valueText(const ConfigKey& key) {
   internalError("a config key of a kind valueText does not know", __FILE__, __LINE__);
 }
 
+const std::vector<OpKeys>& opKeyTable() {
+  using K = KeyId;
+  // Every op's layer mapping has these.
+  const std::vector<K> required = {K::Name, K::InputShape};
+  const std::vector<K> common = {K::Op, K::DType, K::Isa, K::Device};
+  auto with = [](std::vector<K> a, const std::vector<K>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  static const std::vector<OpKeys> kTable = {
+      {Op::Conv2d, with(required, {K::InChannels, K::OutChannels, K::KernelSize}),
+       with(common, {K::Stride, K::Padding, K::Dilation, K::Groups, K::Bias, K::PaddingMode,
+                     K::WeightsPrefix, K::BatchNorm})},
+      {Op::MaxPool2d, with(required, {K::KernelSize}),
+       with(common, {K::Stride, K::Padding, K::Dilation, K::CeilMode, K::ReturnIndices})},
+      {Op::AvgPool2d, with(required, {K::KernelSize}),
+       with(common, {K::Stride, K::Padding, K::CeilMode, K::CountIncludePad, K::DivisorOverride})},
+      {Op::AdaptiveAvgPool2d, with(required, {K::OutputSize}), common},
+      {Op::Linear, with(required, {K::InFeatures, K::OutFeatures}),
+       with(common, {K::Bias, K::WeightsPrefix})},
+  };
+  return kTable;
+}
+
+const OpKeys& opKeys(Op op) {
+  for (const OpKeys& row : opKeyTable())
+    if (row.op == op) return row;
+  internalError("an op without a row in opKeyTable", __FILE__, __LINE__);
+}
+
+bool opRequires(Op op, KeyId key) {
+  for (KeyId k : opKeys(op).required)
+    if (k == key) return true;
+  return false;
+}
+
+bool opTakes(Op op, KeyId key) {
+  if (opRequires(op, key)) return true;
+  for (KeyId k : opKeys(op).optional)
+    if (k == key) return true;
+  return false;
+}
+
 std::string configKeyTableMarkdown() {
   std::string out =
       "| key | where | value | default | meaning |\n"
       "|---|---|---|---|---|\n";
   for (const ConfigKey& key : configKeys()) {
     out += "| `" + std::string(key.name) + "` | ";
-    out += key.scope == KeyScope::Top     ? "top level"
-           : key.scope == KeyScope::Layer ? "layer"
-                  : key.scope == KeyScope::BatchNorm ? "in `batch_norm`"
-                                                     : "`padding` mapping";
+    // A layer key: the ops that take it, unless every op does; "required"
+    // when each of them requires it.
+    std::string ops;
+    bool all = true, every_requires = key.scope == KeyScope::Layer;
+    if (key.scope == KeyScope::Layer) {
+      for (const OpKeys& row : opKeyTable()) {
+        if (!opTakes(row.op, key.id)) {
+          all = false;
+          continue;
+        }
+        ops += (ops.empty() ? "" : ", ") + std::string(toString(row.op));
+        every_requires = every_requires && opRequires(row.op, key.id);
+      }
+    }
+    out += key.scope == KeyScope::Top         ? std::string("top level")
+           : key.scope == KeyScope::BatchNorm ? std::string("in `batch_norm`")
+           : key.scope == KeyScope::Padding   ? std::string("`padding` mapping")
+           : all                              ? std::string("layer")
+                                              : "layer: " + ops;
     out += " | " + valueText(key) + " | ";
-    out += key.required ? std::string("required") : std::string(key.default_value);
+    const bool required = key.scope == KeyScope::Top ? key.required : every_requires;
+    out += required ? std::string("required") : std::string(key.default_value);
     out += " | " + std::string(key.doc) + " |\n";
   }
   return out;

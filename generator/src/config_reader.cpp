@@ -159,7 +159,9 @@ class ConfigReader {
   }
 
   void readLayer(yaml::MappingNode& map, int level, RawLayer& l) {
+    std::vector<std::pair<const ConfigKey*, llvm::SMLoc>> given;
     w_.walkMapping(map, level, KeyScope::Layer, l.loc, [&](const ConfigKey& key, const Value& v) {
+      given.emplace_back(&key, v.key_loc);
       switch (key.id) {
         case KeyId::Name:
           return read(key, v, l.name);
@@ -193,10 +195,74 @@ class ConfigReader {
           return read(key, v, l.weights_prefix);
         case KeyId::BatchNorm:
           return detail::readBatchNorm(w_, v, l.batch_norm);
+        case KeyId::Op:
+          return read(key, v, l.op_word);
+        case KeyId::CeilMode:
+          return read(key, v, l.ceil_mode);
+        case KeyId::ReturnIndices:
+          return read(key, v, l.return_indices);
+        case KeyId::CountIncludePad:
+          return read(key, v, l.count_include_pad);
+        case KeyId::DivisorOverride:
+          return read(key, v, l.divisor_override);
+        case KeyId::OutputSize:
+          return read(key, v, l.output_size);
+        case KeyId::InFeatures:
+          return read(key, v, l.in_features);
+        case KeyId::OutFeatures:
+          return read(key, v, l.out_features);
         default:
           CONVGEN_CHECK(false, "a layer key without a field");
       }
-    });
+    }, /*check_required=*/false);
+    if (!w_.aborted()) checkOpKeys(l, given);
+  }
+
+  // The keys of the layer's `op` (config_keys.h opKeyTable): each given key
+  // one the op takes, each key it requires given.
+  void checkOpKeys(RawLayer& l,
+                   const std::vector<std::pair<const ConfigKey*, llvm::SMLoc>>& given) {
+    if (l.op_word.present) {
+      std::optional<Op> op = l.op_word.ok ? parseOp(l.op_word.value) : std::nullopt;
+      if (!op) {
+        if (l.op_word.ok)
+          w_.report(l.op_word.loc, "op must be one of {" + opList("'") + "}, but got op='" +
+                                       excerpt(l.op_word.value) + "'");
+        l.op_ok = false;
+        return;
+      }
+      l.op = *op;
+    }
+    for (const auto& [key, loc] : given) {
+      if (opTakes(l.op, key->id)) continue;
+      std::string takes;
+      for (const std::vector<KeyId>* keys : {&opKeys(l.op).required, &opKeys(l.op).optional})
+        for (KeyId k : *keys)
+          if (!isCommonKey(k))
+            for (const ConfigKey& row : configKeys())
+              if (row.scope == KeyScope::Layer && row.id == k)
+                takes += (takes.empty() ? "" : ", ") + std::string(row.name);
+      w_.report(loc, "'" + llvm::StringRef(key->name.data(), key->name.size()) +
+                         "' is not an argument of " + llvm::StringRef(toString(l.op).data(),
+                                                                      toString(l.op).size()) +
+                         " (it takes " + takes + ")");
+    }
+    for (KeyId k : opKeys(l.op).required) {
+      bool found = false;
+      for (const auto& [key, loc] : given) found = found || key->id == k;
+      if (found) continue;
+      for (const ConfigKey& row : configKeys())
+        if (row.scope == KeyScope::Layer && row.id == k)
+          w_.report(l.loc, "missing required key '" +
+                               llvm::StringRef(row.name.data(), row.name.size()) + "'");
+    }
+  }
+
+  // A key every op takes (name, input_shape, dtype, ...).
+  static bool isCommonKey(KeyId k) {
+    for (const OpKeys& row : opKeyTable())
+      if (!opTakes(row.op, k)) return false;
+    return true;
   }
 
   // nn.Conv2d's `device` is accepted for fidelity; only the CPU exists here.

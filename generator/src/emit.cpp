@@ -11,6 +11,7 @@
 #include "convgen/internal_error.h"
 #include "convgen/templates.h"
 #include "emit_code.h"
+#include "emit_pool.h"
 
 namespace convgen {
 namespace {
@@ -18,8 +19,11 @@ namespace {
 using namespace detail;
 
 // The targets of `plans`, for banners: "scalar", "avx2 + scalar", ...
-std::string targets(const std::vector<KernelPlan>& plans) {
+std::string targets(const std::vector<KernelPlan>& plans, const std::vector<Isa>& pool_isas) {
   std::vector<std::string> names;
+  for (Isa isa : pool_isas)
+    if (std::find(names.begin(), names.end(), toString(isa)) == names.end())
+      names.push_back(std::string(toString(isa)));
   for (const KernelPlan& p : plans) {
     const std::string isa(toString(p.isa));
     if (std::find(names.begin(), names.end(), isa) == names.end()) names.push_back(isa);
@@ -30,10 +34,11 @@ std::string targets(const std::vector<KernelPlan>& plans) {
   return out.empty() ? "no layers" : out;
 }
 
-std::string banner(const ModelSpec& model, const std::vector<KernelPlan>& plans) {
+std::string banner(const ModelSpec& model, const std::vector<KernelPlan>& plans,
+                   const std::vector<Isa>& pool_isas = {}) {
   std::string b = renderTemplate(
       "banner",
-      {{"version", CONVGEN_VERSION}, {"config", model.config_name}, {"target", targets(plans)}});
+      {{"version", CONVGEN_VERSION}, {"config", model.config_name}, {"target", targets(plans, pool_isas)}});
   b.pop_back();  // the template's final newline; the caller's line adds one
   return b;
 }
@@ -111,10 +116,39 @@ std::string macroBase(const ModelSpec& model, const std::string& stem) {
   return "CONVGEN_" + macroPart(model.cpp_namespace) + "_S" + macroPart(stem);
 }
 
+// A linear layer's shapes as nn.Linear has them: input [N, in_features]
+// when given so, output [N, out_features]; a conv's as inferred.
+std::vector<std::int64_t> linearInput(const KernelPlan& p) {
+  if (p.layer.flat_input) return {p.layer.batch, p.layer.in_channels};
+  return p.shapes.input;
+}
+std::vector<std::int64_t> linearOutput(const KernelPlan& p) {
+  if (p.layer.source_op == Op::Linear) return {p.layer.batch, p.layer.out_channels};
+  return p.shapes.output;
+}
+
+// The pooling layers' X-macro, beside the conv layers'.
+std::string poolMacro(const ModelSpec& model, const std::string& stem, const std::string& list) {
+  const std::string full = macroBase(model, stem) + "_POOLS";
+  const std::string short_name = "CONVGEN_" + upperIdentifier(stem) + "_POOLS";
+  return "\n\n// X-macro over the pooling layers of " + model.config_name +
+         " (max_pool2d, avg_pool2d,\n// adaptive_avg_pool2d), in config order; their forward is "
+         "forward(input, output).\n#define " + full + "(X) " + list + "\n#ifndef " + short_name +
+         "\n#define " + short_name + "(X) " + full + "(X)\n#endif";
+}
+
 std::string header(const ModelSpec& model, const std::string& stem,
-                   const std::vector<KernelPlan>& plans) {
-  std::string declarations, c_declarations, layer_list;
-  for (const KernelPlan& p : plans) {
+                   const std::vector<KernelPlan>& plans, const std::vector<PoolPlan>& pools) {
+  std::string declarations, c_declarations, layer_list, pool_list;
+  for (const NodeRef& node : modelOrder(model)) {
+    if (node.kind == NodeRef::Kind::Pool) {  // emit_pool.cpp
+      const PoolPlan& pool = pools[node.index];
+      declarations += poolDeclaration(pool);
+      c_declarations += (c_declarations.empty() ? "" : "\n") + poolCDeclaration(model, pool);
+      pool_list += (pool_list.empty() ? "" : " ") + std::string("X(") + pool.pool.name + ")";
+      continue;
+    }
+    const KernelPlan& p = plans[node.index];
     const LayerSpec& l = p.layer;
     const std::string type(cppType(l.dtype));
     std::string decl = renderTemplate(
@@ -122,11 +156,12 @@ std::string header(const ModelSpec& model, const std::string& stem,
         {{"summary", summary(p)},
          {"name", l.name},
          {"type", type},
-         {"rank", str(p.shapes.input.size())},
-         {"input_shape", join(p.shapes.input, ", ")},
+         {"in_rank", str(linearInput(p).size())},
+         {"input_shape", join(linearInput(p), ", ")},
          {"weight_shape", join(p.shapes.weight, ", ")},
          {"bias_shape", l.bias ? str(l.out_channels) : "0"},
-         {"output_shape", join(p.shapes.output, ", ")},
+         {"out_rank", str(linearOutput(p).size())},
+         {"output_shape", join(linearOutput(p), ", ")},
          {"info", layerInfo(p)},
          {"packed_size", str(p.packedWeightSize())},
          {"packed_note", p.packed ? "blocks of output channels, for " + p.packedKernelName()
@@ -151,7 +186,9 @@ std::string header(const ModelSpec& model, const std::string& stem,
                       "* output, int part, int parts);" + bakedCDeclaration(model, p);
     layer_list += (layer_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
   }
-  return renderTemplate("header", {{"banner", banner(model, plans)},
+  std::vector<Isa> pool_isas;
+  for (const PoolPlan& pool : pools) pool_isas.push_back(pool.isa);
+  return renderTemplate("header", {{"banner", banner(model, plans, pool_isas)},
                                    {"guard", macroBase(model, stem) + "_H"},
                                    {"namespace", model.cpp_namespace},
                                    {"config", model.config_name},
@@ -159,7 +196,9 @@ std::string header(const ModelSpec& model, const std::string& stem,
                                    {"layer_macro", "CONVGEN_" + upperIdentifier(stem) + "_LAYERS"},
                                    {"full_layer_macro", macroBase(model, stem) + "_LAYERS"},
                                    {"layer_list", layer_list},
-                                   {"c_declarations", c_declarations}});
+                                   {"c_declarations", c_declarations},
+                                   {"pool_info", pools.empty() ? "" : poolInfoStruct()},
+                                   {"pool_macro", pools.empty() ? "" : poolMacro(model, stem, pool_list)}});
 }
 
 // The ISA headers and target macros of one generated .cpp (the fixed text is
@@ -236,25 +275,56 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
   CONVGEN_CHECK(plans.size() == model.layers.size(), "one plan per layer");
   GeneratedModel out;
   out.plans = std::move(plans);
+  out.pool_plans = planPools(model, options.plan);
+  out.layer_lines.resize(out.plans.size());
+  out.pool_lines.resize(out.pool_plans.size());
   const std::vector<std::string> names = outputFileNames(stem, options.shards);
-  out.files.push_back({names[0], header(model, stem, out.plans)});
+  out.files.push_back({names[0], header(model, stem, out.plans, out.pool_plans)});
   // Contiguous runs of layers per shard, in config order.
-  const std::size_t count = out.plans.size();
+  const std::vector<NodeRef> order = modelOrder(model);
+  std::size_t convs = 0, pools = 0;
+  for (const NodeRef& node : order) {
+    const bool pool = node.kind == NodeRef::Kind::Pool;
+    CONVGEN_CHECK(node.index < (pool ? model.pools.size() : model.layers.size()),
+                  "ModelSpec::order names a layer the model lacks");
+    ++(pool ? pools : convs);
+  }
+  CONVGEN_CHECK(convs == model.layers.size() && pools == model.pools.size(),
+                "ModelSpec::order lists every layer once");
+  const std::size_t count = order.size();
   for (int k = 0; k < options.shards; ++k) {
     std::string layers;
     const std::size_t begin = count * k / options.shards, end = count * (k + 1) / options.shards;
-    const std::vector<KernelPlan> shard_plans(out.plans.begin() + begin, out.plans.begin() + end);
+    std::vector<KernelPlan> shard_plans;
     std::vector<Isa> isas;
-    for (const KernelPlan& plan : shard_plans) {
-      isas.push_back(plan.isa);
-      std::string text = renderPlan(model, plan);
+    bool max_pool = false;
+    std::vector<Isa> pool_isas;
+    for (std::size_t i = begin; i < end; ++i) {
+      const NodeRef node = order[i];
+      std::string text;
+      if (node.kind == NodeRef::Kind::Pool) {
+        const PoolPlan& pool = out.pool_plans[node.index];
+        max_pool = max_pool || pool.pool.op == Op::MaxPool2d;
+        pool_isas.push_back(pool.isa);
+        if (pool.lanes) isas.push_back(pool.isa);  // vector code: its ISA's prologue
+        text = renderPool(model, pool);
+      } else {
+        const KernelPlan& plan = out.plans[node.index];
+        shard_plans.push_back(plan);
+        isas.push_back(plan.isa);
+        text = renderPlan(model, plan);
+      }
       text.pop_back();
-      out.layer_lines.push_back(std::count(text.begin(), text.end(), '\n') + 1);
+      const std::int64_t lines = std::count(text.begin(), text.end(), '\n') + 1;
+      (node.kind == NodeRef::Kind::Pool ? out.pool_lines : out.layer_lines)[node.index] = lines;
       layers += text;
     }
-    std::string file = renderTemplate("shard", {{"banner", banner(model, shard_plans)},
+    std::string includes = isaPrologue(isas);
+    // -infinity, the value of a max pool's window with no tap in the input.
+    if (max_pool) includes += (includes.empty() ? "" : "\n") + std::string("#include <limits>");
+    std::string file = renderTemplate("shard", {{"banner", banner(model, shard_plans, pool_isas)},
                                                 {"header", names[0]},
-                                                {"includes", isaPrologue(isas)},
+                                                {"includes", includes},
                                                 {"layers", layers}});
     out.files.push_back({names[1 + k], std::move(file)});
   }

@@ -16,6 +16,31 @@ std::string dims(const std::vector<std::int64_t>& shape) {
   return s.empty() ? "-" : s;
 }
 
+std::vector<std::string> poolShapesRow(const PoolSpec& p) {
+  std::vector<std::int64_t> in = {p.channels, p.in_height, p.in_width};
+  std::vector<std::int64_t> out = {p.channels, p.out_height, p.out_width};
+  if (p.batched) in.insert(in.begin(), p.batch), out.insert(out.begin(), p.batch);
+  const std::string h = std::to_string(p.pad_h), w = std::to_string(p.pad_w);
+  return {p.name + " (" + std::string(toString(p.op)) + ")", dims(in), dims(out),
+          h + "/" + h + "/" + w + "/" + w, "-", "-", "0", "0"};
+}
+
+// A pooling layer's plan in the text report.
+void printPoolReport(const PoolPlan& p, std::int64_t lines, llvm::raw_ostream& os) {
+  os << p.pool.name << ": " << toString(p.pool.op) << ", " << toString(p.isa) << " code, "
+     << lines << " lines\n"
+     << "  interior window " << p.rows.taps << "x" << p.cols.taps << " taps, "
+     << (p.unrolled ? "unrolled" : "loops") << "; border windows "
+     << (p.rows.table && p.cols.table ? "tabled" : "computed");
+  if (p.lanes)
+    os << "; columns [" << p.vector_cols.lo << ", " << p.vector_cols.hi << ") in vectors of "
+       << p.lanes;
+  os << "\n"
+     << "  interior rows [" << p.rows.interior.lo << ", " << p.rows.interior.hi << ") x cols ["
+     << p.cols.interior.lo << ", " << p.cols.interior.hi << "), " << p.border_pixels
+     << " border pixels per plane\n";
+}
+
 }  // namespace
 
 void printShapesTable(const ModelSpec& model, llvm::raw_ostream& os) {
@@ -23,17 +48,26 @@ void printShapesTable(const ModelSpec& model, llvm::raw_ostream& os) {
                                            "weight", "bias",  "params", "MACs"};
   std::vector<std::vector<std::string>> rows;
   std::int64_t total_params = 0, total_macs = 0;
-  for (const LayerSpec& layer : model.layers) {
+  for (const NodeRef& node : modelOrder(model)) {
+    if (node.kind == NodeRef::Kind::Pool) {  // no weights, no multiply-accumulates
+      rows.push_back(poolShapesRow(model.pools[node.index]));
+      continue;
+    }
+    const LayerSpec& layer = model.layers[node.index];
     const LayerShapes s = inferShapes(layer);
     total_params += s.params;
     total_macs += s.macs;
-    rows.push_back({layer.name, dims(s.input), dims(s.output),
+    // linear: nn.Linear's [N, out_features] (it runs as a conv over the whole input).
+    const bool linear = layer.source_op == Op::Linear;
+    rows.push_back({linear ? layer.name + " (linear)" : layer.name, dims(s.input),
+                    dims(linear ? std::vector<std::int64_t>{layer.batch, layer.out_channels}
+                                : s.output),
                     std::to_string(s.pad.top) + "/" + std::to_string(s.pad.bottom) + "/" +
                         std::to_string(s.pad.left) + "/" + std::to_string(s.pad.right),
                     dims(s.weight), dims(s.bias), std::to_string(s.params),
                     std::to_string(s.macs)});
   }
-  rows.push_back({"total (" + std::to_string(model.layers.size()) + " layers)", "", "", "", "", "",
+  rows.push_back({"total (" + std::to_string(model.layers.size() + model.pools.size()) + " layers)", "", "", "", "", "",
                   std::to_string(total_params), std::to_string(total_macs)});
 
   std::vector<std::size_t> width(header.size());
@@ -68,7 +102,9 @@ void printGenerationReport(const GeneratedModel& generated, llvm::raw_ostream& o
     const KernelPlan& p = generated.plans[i];
     const KernelName n = p.name();
     const std::int64_t columns = n.strategy == Strategy::DirectVector ? n.lanes * n.vec_tile : n.ow_tile;
-    os << p.layer.name << ": " << encode(n) << "\n"
+    os << p.layer.name << ": " << encode(n)
+       << (p.layer.source_op == Op::Linear ? " (linear, as a conv over the whole input)" : "")
+       << "\n"
        << "  strategy " << p.strategyName() << ", " << generated.layer_lines[i] << " lines, "
        << p.localArrayBytes() << " bytes of local arrays\n"
        << "  tile " << n.oc_tile << " output channels x " << columns << " columns, window unroll "
@@ -78,6 +114,8 @@ void printGenerationReport(const GeneratedModel& generated, llvm::raw_ostream& o
        << p.cols.hi << "), " << p.border_pixels << " border pixels per plane, " << p.shapes.macs
        << " MACs\n";
   }
+  for (std::size_t i = 0; i < generated.pool_plans.size(); ++i)
+    printPoolReport(generated.pool_plans[i], generated.pool_lines[i], os);
   for (const GeneratedFile& f : generated.files)
     os << f.name << ": " << std::count(f.content.begin(), f.content.end(), '\n') << " lines, "
        << f.content.size() << " bytes\n";

@@ -54,6 +54,7 @@ void printGenerationReportJson(const ModelSpec& model, const GeneratedModel& gen
         const KernelPlan& p = generated.plans[i];
         j.object([&] {
           j.attribute("name", p.layer.name);
+          j.attribute("op", std::string(toString(p.layer.source_op)));
           j.attribute("isa", std::string(toString(p.isa)));
           j.attribute("config_isa", std::string(toString(p.layer.isa)));
           j.attribute("strategy", p.strategyName());
@@ -74,6 +75,32 @@ void printGenerationReportJson(const ModelSpec& model, const GeneratedModel& gen
           j.attribute("local_array_bytes", p.localArrayBytes());
           if (sizes && i < sizes->layer_bytes.size())
             j.attribute("object_bytes", sizes->layer_bytes[i]);
+        });
+      }
+    });
+    // Pooling layers (pool_plan.h): their own fields, none of a conv's.
+    j.attributeArray("pools", [&] {
+      for (std::size_t i = 0; i < generated.pool_plans.size(); ++i) {
+        const PoolPlan& p = generated.pool_plans[i];
+        j.object([&] {
+          j.attribute("name", p.pool.name);
+          j.attribute("op", std::string(toString(p.pool.op)));
+          j.attribute("isa", std::string(toString(p.isa)));
+          j.attribute("config_isa", std::string(toString(p.pool.isa)));
+          j.attribute("lanes", p.lanes);
+          j.attribute("window", p.windowName());
+          j.attributeArray("window_taps", [&] {
+            j.value(p.rows.taps);
+            j.value(p.cols.taps);
+          });
+          j.attribute("border_windows",
+                      p.rows.table && p.cols.table ? std::string("tables") : std::string("computed"));
+          j.attributeObject("interior", [&] {
+            interval(j, "rows", p.rows.interior);
+            interval(j, "cols", p.cols.interior);
+          });
+          j.attribute("border_pixels", p.border_pixels);
+          j.attribute("lines", generated.pool_lines[i]);
         });
       }
     });

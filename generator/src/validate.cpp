@@ -10,8 +10,10 @@
 
 #include "convgen/config.h"
 #include "llvm/ADT/StringMap.h"
+#include "convgen/shapes.h"
 #include "llvm/Support/Path.h"
 #include "validate_layer.h"
+#include "validate_pool.h"
 #include "weights_config.h"
 
 namespace convgen {
@@ -74,16 +76,43 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
         ok = false;
       }
     }
-    detail::LayerValidator validator(layer, default_isa, diags);
-    std::optional<LayerSpec> spec = validator.run();
+    if (!layer.op_ok) {  // an unknown `op:`, diagnosed by the reader
+      ok = false;
+      continue;
+    }
+    if (isPool(layer.op)) {  // validate_pool.cpp
+      std::optional<PoolSpec> pool = detail::validatePool(layer, default_isa, diags);
+      if (!pool) {
+        ok = false;
+        continue;
+      }
+      model.order.push_back({NodeRef::Kind::Pool, model.pools.size()});
+      model.pools.push_back(std::move(*pool));
+      continue;
+    }
+    std::optional<LayerSpec> spec;
+    std::int64_t layer_macs = 0, layer_params = 0;
+    if (layer.op == Op::Linear) {  // validate_linear.cpp: a conv over the whole input
+      spec = detail::validateLinear(layer, default_isa, diags);
+      if (spec) {
+        const LayerShapes shapes = inferShapes(*spec);
+        layer_macs = shapes.macs;
+        layer_params = shapes.params;
+      }
+    } else {
+      detail::LayerValidator validator(layer, default_isa, diags);
+      spec = validator.run();
+      layer_macs = validator.macs();
+      layer_params = validator.params();
+    }
     if (!spec || !detail::bakeLayer(weights, raw, layer, *spec, diags)) {
       ok = false;
       continue;
     }
     // The whole model's totals (`convgen shapes` prints them) fit as well.
     std::int64_t macs = 0, params = 0;
-    if (__builtin_add_overflow(total_macs, validator.macs(), &macs) ||
-        __builtin_add_overflow(total_params, validator.params(), &params)) {
+    if (__builtin_add_overflow(total_macs, layer_macs, &macs) ||
+        __builtin_add_overflow(total_params, layer_params, &params)) {
       diags.error(layer.loc, "the model's total multiply-accumulates or parameters exceed " +
                                  llvm::Twine(std::numeric_limits<std::int64_t>::max()) +
                                  " with this layer, more than convgen supports");
@@ -92,6 +121,7 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
     }
     total_macs = macs;
     total_params = params;
+    model.order.push_back({NodeRef::Kind::Conv, model.layers.size()});
     model.layers.push_back(std::move(*spec));
   }
   if (!ok && !diags.hasErrors()) {

@@ -54,6 +54,11 @@ class VectorBackend {
   virtual std::string zero() const = 0;
   virtual std::string set1(const std::string& value) const = 0;
   virtual std::string store(const std::string& at, const std::string& v) const = 0;
+  // Pooling (emit_pool.cpp), on variables: a + b, a / b, and lane-wise
+  // (v > m || v is NaN) ? v : m, PyTorch's max-pool step.
+  virtual std::string add(const std::string& a, const std::string& b) const = 0;
+  virtual std::string div(const std::string& a, const std::string& b) const = 0;
+  virtual std::string maxNan(const std::string& v, const std::string& m) const = 0;
   // Stores lanes [0, valid) only.
   virtual std::string storeFirst(const std::string& at, const std::string& v,
                                  std::int64_t valid) const = 0;

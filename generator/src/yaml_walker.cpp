@@ -258,7 +258,8 @@ std::string suggest(llvm::StringRef key, KeyScope scope) {
 }  // namespace
 
 void YamlWalker::walkMapping(yaml::MappingNode& map, int level, KeyScope scope, llvm::SMLoc loc,
-                             llvm::function_ref<void(const ConfigKey&, const Value&)> on_key) {
+                             llvm::function_ref<void(const ConfigKey&, const Value&)> on_key,
+                             bool check_required) {
   llvm::StringMap<llvm::SMLoc> seen;
   for (yaml::KeyValueNode& kv : map) {
     yaml::Node* key_node = kv.getKey();
@@ -279,7 +280,7 @@ void YamlWalker::walkMapping(yaml::MappingNode& map, int level, KeyScope scope, 
     yaml::Node* value_node = kv.getValue();
     if (!value_node) continue;  // the parser already reported why
     check(value_node);
-    const Value value{value_node, valueLoc(*key_scalar, value_node), level + 1};
+    const Value value{value_node, valueLoc(*key_scalar, value_node), level + 1, key_loc};
     const ConfigKey* known = findConfigKey(scope, std::string_view(key.data(), key.size()));
     if (!known) {
       report(key_loc, "unknown key '" + excerpt(key) + "'" + suggest(key, scope));
@@ -294,6 +295,7 @@ void YamlWalker::walkMapping(yaml::MappingNode& map, int level, KeyScope scope, 
     }
     if (aborted()) return;
   }
+  if (!check_required) return;
   for (const ConfigKey& k : configKeys())
     if (k.scope == scope && k.required &&
         seen.find(llvm::StringRef(k.name.data(), k.name.size())) == seen.end())

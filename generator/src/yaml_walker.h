@@ -27,6 +27,7 @@ struct Value {
   yaml::Node* node;
   llvm::SMLoc loc;
   int level;
+  llvm::SMLoc key_loc = {};  // the key it is the value of
 };
 
 class YamlWalker {
@@ -66,8 +67,11 @@ class YamlWalker {
   // diagnosed and read past, every other key goes to `on_key`, which must
   // read its value to the end. Then diagnoses the required keys of `scope`
   // that are missing, at `loc`. Does nothing more once aborted().
+  // With check_required false the caller checks them (a layer's required
+  // keys depend on its `op`).
   void walkMapping(yaml::MappingNode& map, int level, KeyScope scope, llvm::SMLoc loc,
-                   llvm::function_ref<void(const ConfigKey&, const Value&)> on_key);
+                   llvm::function_ref<void(const ConfigKey&, const Value&)> on_key,
+                   bool check_required = true);
 
   // Readers of one value each (yaml_values.cpp); every one reads the value
   // to its end and diagnoses what it cannot use.

@@ -119,6 +119,7 @@ int generate(convgen::ModelSpec& model) {
       return fail("unknown --isa '" + isa_override + "' (" + convgen::isaNameList() + ", native)",
                   kExitUsage);
     for (convgen::LayerSpec& layer : model.layers) layer.isa = *isa;
+    for (convgen::PoolSpec& pool : model.pools) pool.isa = *isa;
   }
   convgen::GenerateOptions options;
   options.shards = shards;

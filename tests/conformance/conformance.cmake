@@ -51,6 +51,8 @@ function(convgen_conformance name)
   target_compile_definitions(conformance_${name} PRIVATE
     CONVGEN_HEADER="${stem}.h" CONVGEN_NAMESPACE=${arg_NAMESPACE}
     CONVGEN_LAYERS=CONVGEN_${upper}_LAYERS
+    # Used only when the header has pooling layers (CONVGEN_GENERATED_POOL_INFO_V1).
+    CONVGEN_POOLS=CONVGEN_${upper}_POOLS
     # Only for headers without LayerInfo::isa (see layerIsa() in conformance.h).
     CONVGEN_CONFORMANCE_ISA="${arg_ISA}")
   if(arg_EXPECT_ISA AND NOT arg_ISA MATCHES "^(scalar|native)$")

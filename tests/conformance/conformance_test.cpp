@@ -38,3 +38,16 @@ TEST_CASE("some layer is " CONVGEN_CONFORMANCE_EXPECT_ISA " code", "[conformance
                                      CONVGEN_CONFORMANCE_EXPECT_ISA);
 }
 #endif
+
+// Pooling layers (configs with any): one case each, expanded from the
+// header's pool X-macro (CONVGEN_POOLS, defined by conformance.cmake).
+#if defined(CONVGEN_GENERATED_POOL_INFO_V1)
+#include "pool_conformance.h"
+#define CONVGEN_CONFORMANCE_POOL_CASE(layer)                                   \
+  TEST_CASE(#layer, "[conformance][pool]") {                                   \
+    using T = CONVGEN_NAMESPACE::layer::value_type;                            \
+    convgen::testing::checkPool<T>(CONVGEN_NAMESPACE::layer::info,             \
+                                   &CONVGEN_NAMESPACE::layer::forward);        \
+  }
+CONVGEN_POOLS(CONVGEN_CONFORMANCE_POOL_CASE)
+#endif

@@ -102,6 +102,14 @@ struct RawLayer {
   Located<std::string> padding_mode, dtype, isa;
   Located<std::string> weights_prefix;
   RawBatchNorm batch_norm;
+  // The non-conv ops (pool_spec.h). `op` is the parsed `op:` (conv2d when
+  // absent); op_ok is false when `op:` was given but unusable.
+  Located<std::string> op_word;
+  Op op = Op::Conv2d;
+  bool op_ok = true;
+  Located<bool> ceil_mode, return_indices, count_include_pad;
+  Located<std::int64_t> divisor_override, in_features, out_features;
+  RawInts output_size;
 };
 
 struct RawConfig {

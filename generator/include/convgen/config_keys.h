@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "convgen/pool_spec.h"
+
 namespace convgen {
 
 enum class KeyId {
@@ -40,6 +42,15 @@ enum class KeyId {
   PadBottom,
   PadLeft,
   PadRight,
+  // The non-conv ops' keys (pool_spec.h; which op takes which: opKeyTable()).
+  Op,
+  CeilMode,
+  ReturnIndices,
+  CountIncludePad,
+  DivisorOverride,
+  OutputSize,
+  InFeatures,
+  OutFeatures,
 };
 
 // Where a key may appear: the top-level mapping, a layer's mapping, or a
@@ -71,10 +82,25 @@ struct ConfigKey {
   std::string_view doc;            // one line
 };
 
-// Every key, top-level keys first, each scope in README order.
+// Every key, top-level keys first, each scope in README order. A layer key's
+// `required` is what conv2d requires (the default op); which keys each op
+// takes and requires is opKeyTable()'s, which the reader follows.
 const std::vector<ConfigKey>& configKeys();
 // The row named `name` in `scope`, or nullptr.
 const ConfigKey* findConfigKey(KeyScope scope, std::string_view name);
+
+// The layer keys of one `op:`: those it requires and those it takes with a
+// default. A key no row of the layer's op lists is an error at the key.
+// Every layer key is taken by some op (config_test checks).
+struct OpKeys {
+  Op op;
+  std::vector<KeyId> required;
+  std::vector<KeyId> optional;
+};
+const std::vector<OpKeys>& opKeyTable();
+const OpKeys& opKeys(Op op);
+bool opTakes(Op op, KeyId key);
+bool opRequires(Op op, KeyId key);
 
 // What the value may be, in words, including the allowed words of a Word
 // key (from the enumerations' own tables and isa.h).

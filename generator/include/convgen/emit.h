@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "convgen/plan.h"
+#include "convgen/pool_plan.h"
 #include "convgen/spec.h"
 
 namespace convgen {
@@ -37,6 +38,8 @@ struct GeneratedModel {
   std::vector<GeneratedFile> files;
   std::vector<KernelPlan> plans;  // one per layer, in config order
   std::vector<std::int64_t> layer_lines;  // lines of each layer's kernel, before formatting
+  std::vector<PoolPlan> pool_plans;       // one per ModelSpec::pools entry
+  std::vector<std::int64_t> pool_lines;   // the same for each pooling layer
 };
 
 // Precondition: `model` passed validation and configStem(model.config_name)

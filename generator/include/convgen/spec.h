@@ -11,11 +11,12 @@
 #include <vector>
 
 #include "convgen/isa.h"
+#include "convgen/pool_spec.h"
 
 namespace convgen {
 
 enum class PaddingMode { Zeros, Reflect, Replicate, Circular };
-enum class DType { Float32, Float64, Int32, Int64 };
+enum class DType : int { Float32, Float64, Int32, Int64 };
 // How the user wrote `padding`; the numbers are always in LayerSpec::pad.
 enum class PaddingKind { Explicit, Same, Valid };
 
@@ -56,6 +57,10 @@ struct LayerSpec {
   DType dtype = DType::Float32;
   Isa isa = Isa::Scalar;
   std::shared_ptr<const BakedTensors> baked;  // set exactly when the config has `weights:`
+  // The config's `op`: conv2d, or linear lowered to this conv (kernel = the
+  // input's H x W, no padding; the header then gives output_shape [N, out]).
+  Op source_op = Op::Conv2d;
+  bool flat_input = false;  // linear: input_shape was [N, in_features]
 };
 
 struct ModelSpec {
@@ -64,7 +69,13 @@ struct ModelSpec {
   std::vector<LayerSpec> layers;
   // With `weights:`: the file's name (no directories) and its SHA-256.
   std::string weights_file, weights_sha256;
+  std::vector<PoolSpec> pools;  // the pooling layers
+  // Every layer in config order. Empty means `layers` in order (a model
+  // built without pools, as tests do).
+  std::vector<NodeRef> order;
 };
+// ModelSpec::order, or every conv layer in order when it is empty.
+std::vector<NodeRef> modelOrder(const ModelSpec& model);
 
 // The spellings of each enumeration, one table each: the config reader, the
 // validator (its messages list them), toString() and the README's key table

@@ -69,6 +69,11 @@ class PublicApi : public Rule {
       report(where, "layer '" + layer + "': " + text);
     };
 
+    // A pooling layer (PoolInfo): no weights, forward(const T*, T*).
+    const auto* info_var = dyn_cast_or_null<VarDecl>(s_.lookupOne(ns, "info"));
+    const CXXRecordDecl* info_record = info_var ? info_var->getType()->getAsCXXRecordDecl() : nullptr;
+    const bool pool = info_record && s_.name(info_record) == "convgen::generated::PoolInfo";
+
     QualType value_type;
     if (const auto* alias = dyn_cast_or_null<TypedefNameDecl>(s_.lookupOne(ns, "value_type"))) {
       value_type = alias->getUnderlyingType().getCanonicalType();
@@ -86,6 +91,7 @@ class PublicApi : public Rule {
     std::map<std::string, std::vector<std::int64_t>> shapes;
     std::map<std::string, std::uint64_t> ranks;
     for (const char* shape : {"input_shape", "weight_shape", "output_shape"}) {
+      if (pool && llvm::StringRef(shape) == "weight_shape") continue;
       auto* v = dyn_cast_or_null<VarDecl>(s_.lookupOne(ns, shape));
       if (!v) {
         problem(llvm::Twine("no shape constant '") + shape + "'");
@@ -103,18 +109,23 @@ class PublicApi : public Rule {
     if (ranks.count("weight_shape") && ranks["weight_shape"] != 4)
       problem("weight_shape has rank " + llvm::Twine(ranks["weight_shape"]) +
               ", not 4 (out, in/groups, kh, kw)");
+    // A linear layer (a conv over the whole input) has nn.Linear's output
+    // [N, out], and its input may be [N, in_features].
+    const bool linear = !pool && ranks.count("output_shape") && ranks["output_shape"] == 2;
     for (const char* shape : {"input_shape", "output_shape"})
-      if (ranks.count(shape) && ranks[shape] != 3 && ranks[shape] != 4)
+      if (ranks.count(shape) && ranks[shape] != 3 && ranks[shape] != 4 &&
+          !(linear && ranks[shape] == 2))
         problem(llvm::Twine(shape) + " has rank " + llvm::Twine(ranks[shape]) +
                 ", not 4 (NCHW) or 3 (CHW)");
-    if (ranks.count("input_shape") && ranks.count("output_shape") &&
+    if (ranks.count("input_shape") && ranks.count("output_shape") && !linear &&
         ranks["input_shape"] != ranks["output_shape"])
       problem("input_shape and output_shape have different ranks");
     checkShapeValues(shapes, problem);
 
     if (auto* info = dyn_cast_or_null<VarDecl>(s_.lookupOne(ns, "info"))) {
       const CXXRecordDecl* record = info->getType()->getAsCXXRecordDecl();
-      if (!info->isConstexpr() || !record || s_.name(record) != "convgen::generated::LayerInfo")
+      if (!info->isConstexpr() || !record ||
+          (s_.name(record) != "convgen::generated::LayerInfo" && !pool))
         problem("'info' is '" + s_.typeName(info->getType()) +
                 "', not constexpr convgen::generated::LayerInfo");
       auto layer_isa = s_.layerIsas().find(ns->getOriginalNamespace());
@@ -136,14 +147,18 @@ class PublicApi : public Rule {
     if (!value_type.isNull()) {
       const QualType in = s_.ctx().getPointerType(s_.ctx().getConstType(value_type));
       params = {in, in, in, s_.ctx().getPointerType(value_type)};
-      if (!forward->getReturnType()->isVoidType() || forward->getNumParams() != 4 ||
+      if (pool) params = {in, s_.ctx().getPointerType(value_type)};
+      if (!forward->getReturnType()->isVoidType() || forward->getNumParams() != params.size() ||
           !std::equal(params.begin(), params.end(), forward->param_begin(),
                       [&](QualType want, const ParmVarDecl* p) {
                         return s_.ctx().hasSameType(want, p->getType());
                       }))
         problem("forward is '" + s_.typeName(forward->getType()) + "', not 'void (const " +
-                s_.typeName(value_type) + " *, const " + s_.typeName(value_type) + " *, const " +
-                s_.typeName(value_type) + " *, " + s_.typeName(value_type) + " *) noexcept'");
+                s_.typeName(value_type) +
+                (pool ? std::string()
+                      : " *, const " + s_.typeName(value_type) + " *, const " +
+                            s_.typeName(value_type)) +
+                " *, " + s_.typeName(value_type) + " *) noexcept'");
       const auto* proto = forward->getType()->getAs<FunctionProtoType>();
       if (proto && !proto->isNothrow()) problem("forward is not noexcept");
     }
@@ -159,7 +174,8 @@ class PublicApi : public Rule {
     }
     const FunctionDecl* entry = entries.front();
     if (!entry->isExternC()) problem("'" + c_name + "' is not declared extern \"C\"");
-    if (!params.empty() && (!entry->getReturnType()->isVoidType() || entry->getNumParams() != 4 ||
+    if (!params.empty() && (!entry->getReturnType()->isVoidType() ||
+                            entry->getNumParams() != params.size() ||
                             !std::equal(params.begin(), params.end(), entry->param_begin(),
                                         [&](QualType want, const ParmVarDecl* p) {
                                           return s_.ctx().hasSameType(want, p->getType());
@@ -188,6 +204,13 @@ class PublicApi : public Rule {
     const std::vector<std::int64_t>& in = shapes["input_shape"];
     const std::vector<std::int64_t>& out = shapes["output_shape"];
     const std::vector<std::int64_t>& w = shapes["weight_shape"];
+    if (out.size() == 2 && w.size() == 4) {  // linear: [N, out] from [N, C*H*W]
+      if (out[1] != w[0])
+        problem("output_shape has " + llvm::Twine(out[1]) + " features but weight_shape has " +
+                llvm::Twine(w[0]) + " output channels");
+      if (in[0] != out[0]) problem("input_shape and output_shape have different batches");
+      return;
+    }
     if (in.size() != out.size() || w.size() != 4 || in.size() < 3) return;
     const std::size_t c = in.size() == 4 ? 1 : 0;
     if (out[c] != w[0])
