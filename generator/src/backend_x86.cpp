@@ -77,6 +77,28 @@ class Avx2 final : public VectorBackend {
   std::string store(const std::string& at, const std::string& v) const override {
     return "_mm256_storeu_ps(" + at + ", " + v + ")";
   }
+  std::string add(const std::string& a, const std::string& b) const override {
+    return "_mm256_add_ps(" + a + ", " + b + ")";
+  }
+  std::string mul(const std::string& a, const std::string& b) const override {
+    return "_mm256_mul_ps(" + a + ", " + b + ")";
+  }
+  std::string div(const std::string& a, const std::string& b) const override {
+    return "_mm256_div_ps(" + a + ", " + b + ")";
+  }
+  std::string max(const std::string& a, const std::string& b) const override {
+    return "_mm256_max_ps(" + a + ", " + b + ")";
+  }
+  std::string min(const std::string& a, const std::string& b) const override {
+    return "_mm256_min_ps(" + a + ", " + b + ")";
+  }
+  std::string less(const std::string& a, const std::string& b) const override {
+    return "_mm256_cmp_ps(" + a + ", " + b + ", _CMP_LT_OQ)";
+  }
+  std::string select(const std::string& mask, const std::string& a,
+                     const std::string& b) const override {
+    return "_mm256_blendv_ps(" + b + ", " + a + ", " + mask + ")";
+  }
   std::string storeFirst(const std::string& at, const std::string& v,
                          std::int64_t valid) const override {
     std::vector<bool> on(8);
@@ -161,6 +183,28 @@ class Avx512 final : public VectorBackend {
   }
   std::string store(const std::string& at, const std::string& v) const override {
     return "_mm512_storeu_ps(" + at + ", " + v + ")";
+  }
+  std::string add(const std::string& a, const std::string& b) const override {
+    return "_mm512_add_ps(" + a + ", " + b + ")";
+  }
+  std::string mul(const std::string& a, const std::string& b) const override {
+    return "_mm512_mul_ps(" + a + ", " + b + ")";
+  }
+  std::string div(const std::string& a, const std::string& b) const override {
+    return "_mm512_div_ps(" + a + ", " + b + ")";
+  }
+  std::string max(const std::string& a, const std::string& b) const override {
+    return "_mm512_max_ps(" + a + ", " + b + ")";
+  }
+  std::string min(const std::string& a, const std::string& b) const override {
+    return "_mm512_min_ps(" + a + ", " + b + ")";
+  }
+  std::string less(const std::string& a, const std::string& b) const override {
+    return "_mm512_cmp_ps_mask(" + a + ", " + b + ", _CMP_LT_OQ)";
+  }
+  std::string select(const std::string& mask, const std::string& a,
+                     const std::string& b) const override {
+    return "_mm512_mask_blend_ps(" + mask + ", " + b + ", " + a + ")";
   }
   std::string storeFirst(const std::string& at, const std::string& v,
                          std::int64_t valid) const override {

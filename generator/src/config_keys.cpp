@@ -32,6 +32,11 @@ const std::vector<ConfigKey>& configKeys() {
       {K::Isa, "isa", S::Layer, V::Word, false, "the top-level `isa`", "this layer's target"},
       {K::Device, "device", S::Layer, V::Word, false, "cpu",
        "accepted for fidelity; only `cpu` exists"},
+      {K::Activation, "activation", S::Layer, V::Activation, false, "none",
+       "fused after bias (and residual); `{type: leaky_relu, negative_slope: 0.01}`, "
+       "`{type: clamp, min: -1.0, max: 1.0}`"},
+      {K::Residual, "residual", S::Layer, V::String, false, "none",
+       "an earlier layer whose output (same shape and dtype) is added before the activation"},
   };
   return kKeys;
 }
@@ -70,6 +75,8 @@ std::string valueText(const ConfigKey& key) {
       return "`true`, `false`";
     case ValueKind::LayerList:
       return "list of layer mappings";
+    case ValueKind::Activation:
+      return words(activationList()) + ", or a mapping with `type`";
     case ValueKind::Word:
       switch (key.id) {
         case KeyId::PaddingMode:

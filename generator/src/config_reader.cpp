@@ -186,6 +186,11 @@ class ConfigReader {
           return read(key, v, l.isa);
         case KeyId::Device:
           return readDevice(key, v);
+        case KeyId::Activation:
+          l.activation = detail::readActivation(w_, v);
+          return;
+        case KeyId::Residual:
+          return read(key, v, l.residual);
         default:
           CONVGEN_CHECK(false, "a layer key without a field");
       }

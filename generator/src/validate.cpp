@@ -71,6 +71,13 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
       ok = false;
       continue;
     }
+    const bool activation_ok = detail::validateActivation(layer, *spec, diags);
+    if (!detail::validateResidual(layer, raw.layers, &layer - raw.layers.data(), model.layers,
+                                  *spec, diags) ||
+        !activation_ok) {
+      ok = false;
+      continue;
+    }
     // The whole model's totals (`convgen shapes` prints them) fit as well.
     std::int64_t macs = 0, params = 0;
     if (__builtin_add_overflow(total_macs, validator.macs(), &macs) ||

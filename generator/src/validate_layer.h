@@ -73,6 +73,14 @@ struct TorchOnlyDType {
 };
 const TorchOnlyDType* findTorchOnlyDType(llvm::StringRef word);
 
+// The fused epilogue (validate_epilogue.cpp), on a layer that passed the
+// other rules: `activation:` into spec.epilogue; `residual:` against the
+// layers before raw_layers[index] (`valid`: those that passed validation).
+bool validateActivation(const RawLayer& raw, LayerSpec& spec, Diagnostics& diags);
+bool validateResidual(const RawLayer& raw, const std::vector<RawLayer>& raw_layers,
+                      std::size_t index, const std::vector<LayerSpec>& valid, LayerSpec& spec,
+                      Diagnostics& diags);
+
 // Pair arguments (stride, dilation, padding): an int, or a list of 1 or 2.
 std::optional<Hw> pairArg(const RawInts& raw, llvm::StringRef key, Diagnostics& diags);
 

@@ -68,6 +68,28 @@ struct RawPadding {
   std::string word;
 };
 
+// A real number (`negative_slope`, `min`, `max`): a plain decimal scalar,
+// finite; `integral` when written as an integer (no '.', no exponent).
+struct RawNumber {
+  double value = 0;
+  bool integral = false;
+  llvm::SMLoc loc;
+  bool present = false;
+  bool ok = false;
+  bool usable() const { return present && ok; }
+};
+
+// `activation:`: a word (`relu`), or a mapping with `type:` and the
+// activation's parameters (`{type: leaky_relu, negative_slope: 0.2}`).
+struct RawActivation {
+  llvm::SMLoc loc;
+  bool present = false;
+  bool ok = false;  // read without a problem (each one already diagnosed)
+  Located<std::string> type;
+  RawNumber negative_slope, min, max;
+  bool usable() const { return present && ok; }
+};
+
 struct RawLayer {
   llvm::SMLoc loc;  // the layer's mapping (for missing keys)
   Located<std::string> name;
@@ -77,6 +99,8 @@ struct RawLayer {
   RawPadding padding;
   Located<bool> bias;
   Located<std::string> padding_mode, dtype, isa;
+  RawActivation activation;
+  Located<std::string> residual;
 };
 
 struct RawConfig {

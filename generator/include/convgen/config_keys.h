@@ -27,6 +27,8 @@ enum class KeyId {
   DType,
   Isa,
   Device,
+  Activation,
+  Residual,
 };
 
 // Where a key may appear: the top-level mapping, or a layer's mapping.
@@ -42,6 +44,7 @@ enum class ValueKind {
   Padding,    // an integer, a list of them, or a padding word
   Bool,       // true or false
   LayerList,  // the list of layer mappings
+  Activation,  // a word, or a mapping {type: word, parameters} (config_activation.cpp)
 };
 
 struct ConfigKey {
