@@ -37,6 +37,7 @@ install(TARGETS convgen convgen_reference
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/runtime/include/convgen/reference.h
+  ${PROJECT_SOURCE_DIR}/runtime/include/convgen/reference_epilogue.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/convgen)
 
 install(EXPORT convgenTargets

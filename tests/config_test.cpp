@@ -906,11 +906,14 @@ TEST_CASE("the reader knows every key of the table and requires exactly its requ
       {"out_channels", "4"},   {"kernel_size", "3"},            {"stride", "1"},
       {"padding", "1"},        {"dilation", "1"},               {"groups", "2"},
       {"bias", "false"},       {"padding_mode", "zeros"},       {"dtype", "float32"},
-      {"isa", "scalar"},       {"device", "cpu"},               {"namespace", "t"}};
+      {"isa", "scalar"},       {"device", "cpu"},               {"namespace", "t"},
+      {"activation", "{type: leaky_relu, negative_slope: 0.2}"}};
   std::vector<std::string> layer_keys, top_keys;
   for (const convgen::ConfigKey& k : convgen::configKeys())
-    (k.scope == convgen::KeyScope::Layer ? layer_keys : top_keys).push_back(std::string(k.name));
-  REQUIRE(layer_keys.size() == 14);
+    // `residual` needs an earlier layer: "an epilogue's keys" below tests it.
+    if (k.name != "residual")
+      (k.scope == convgen::KeyScope::Layer ? layer_keys : top_keys).push_back(std::string(k.name));
+  REQUIRE(layer_keys.size() == 15);
   REQUIRE(top_keys.size() == 3);
   auto config = [&](const std::string& drop_layer_key, const std::string& dup_layer_key,
                     const std::string& drop_top_key) {
@@ -935,6 +938,7 @@ TEST_CASE("the reader knows every key of the table and requires exactly its requ
   loadValid(config("", "", ""));
   for (const convgen::ConfigKey& k : convgen::configKeys()) {
     const std::string key(k.name);
+    if (key == "residual") continue;
     DYNAMIC_SECTION((k.scope == convgen::KeyScope::Top ? "top " : "layer ") << key) {
       const bool layer = k.scope == convgen::KeyScope::Layer;
       if (layer) {
@@ -1128,4 +1132,57 @@ TEST_CASE("a config of more than kMaxLayers layers is refused at the first one t
   CHECK(over.lines[0] == "x.yaml:2:" + std::to_string(col) +
                              ": error: config has more than 100000 layers, the most convgen "
                              "supports");
+}
+
+TEST_CASE("an epilogue's keys: every activation word and parameter, and residual", "[config][epilogue]") {
+  using convgen::Activation;
+  for (const convgen::ActivationName& row : convgen::activationTable()) {
+    CHECK(convgen::parseActivation(row.name) == row.activation);
+    CHECK(convgen::toString(row.activation) == row.name);
+    if (row.bounds) continue;  // clamp needs a bound: below
+    const LayerSpec word = loadOneValid(oneLayer("    activation: " + std::string(row.name) + "\n"));
+    CHECK(word.epilogue.activation == row.activation);
+    const LayerSpec mapped =
+        loadOneValid(oneLayer("    activation: {type: " + std::string(row.name) + "}\n"));
+    CHECK(mapped.epilogue.activation == row.activation);
+  }
+  CHECK_FALSE(convgen::parseActivation("ReLU"));
+  // Defaults and parameters.
+  const LayerSpec plain = loadOneValid(oneLayer(""));
+  CHECK(plain.epilogue.activation == Activation::None);
+  CHECK_FALSE(plain.epilogue.any());
+  const LayerSpec leaky = loadOneValid(oneLayer("    activation: leaky_relu\n"));
+  CHECK(leaky.epilogue.negative_slope == 0.01);  // nn.LeakyReLU's default
+  const LayerSpec slope =
+      loadOneValid(oneLayer("    activation: {type: leaky_relu, negative_slope: -2.5e-1}\n"));
+  CHECK(slope.epilogue.negative_slope == -0.25);
+  const LayerSpec relu = loadOneValid(oneLayer("    activation: relu\n"));
+  CHECK((relu.epilogue.has_min && !relu.epilogue.has_max && relu.epilogue.min == 0));
+  const LayerSpec relu6 = loadOneValid(oneLayer("    activation: relu6\n"));
+  CHECK((relu6.epilogue.has_min && relu6.epilogue.has_max && relu6.epilogue.max == 6));
+  const LayerSpec clamp = loadOneValid(oneLayer("    activation: {type: clamp, max: -1}\n"));
+  CHECK((!clamp.epilogue.has_min && clamp.epilogue.has_max && clamp.epilogue.max == -1));
+  // min > max is torch.clamp's documented case (every element is max): accepted.
+  const LayerSpec inverted =
+      loadOneValid(oneLayer("    activation: {type: clamp, min: 2.5, max: -1.5}\n"));
+  CHECK((inverted.epilogue.min == 2.5 && inverted.epilogue.max == -1.5));
+  // Integer layers: relu, relu6 and clamp with integer bounds.
+  const LayerSpec int_clamp =
+      loadOneValid(oneLayer("    dtype: int64\n    activation: {type: clamp, min: -3, max: 5}\n"));
+  CHECK(int_clamp.epilogue.activation == Activation::Clamp);
+  // residual: an earlier layer of the same output shape and dtype.
+  const ModelSpec m = loadValid(
+      "namespace: t\nlayers:\n"
+      "  - {name: a, input_shape: [1, 4, 8, 8], in_channels: 4, out_channels: 4, kernel_size: 3}\n"
+      "  - {name: b, input_shape: [1, 4, 8, 8], in_channels: 4, out_channels: 4, kernel_size: 3,\n"
+      "     residual: a, activation: relu}\n");
+  REQUIRE(m.layers.size() == 2);
+  CHECK(m.layers[1].epilogue.residual == "a");
+  CHECK(m.layers[1].epilogue.hasResidual());
+  CHECK_FALSE(m.layers[0].epilogue.any());
+  // Every problem of an activation mapping at once.
+  const Loaded bad = load(oneLayer("    activation: {type: relu, min: 1, negative_slope: x}\n"));
+  CHECK(bad.lines.size() == 1);  // the ill-typed slope; the rest waits for a usable mapping
+  const Loaded two = load(oneLayer("    activation: {type: relu, min: 1, max: 2}\n"));
+  CHECK(two.lines.size() == 2);
 }

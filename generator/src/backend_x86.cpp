@@ -193,11 +193,13 @@ class Avx512 final : public VectorBackend {
   std::string div(const std::string& a, const std::string& b) const override {
     return "_mm512_div_ps(" + a + ", " + b + ")";
   }
+  // The masked forms, as in stridedGather: GCC 12's unmasked max/min start
+  // from _mm512_undefined_ps(), which -Wmaybe-uninitialized reports.
   std::string max(const std::string& a, const std::string& b) const override {
-    return "_mm512_max_ps(" + a + ", " + b + ")";
+    return "_mm512_maskz_max_ps(0xFFFF, " + a + ", " + b + ")";
   }
   std::string min(const std::string& a, const std::string& b) const override {
-    return "_mm512_min_ps(" + a + ", " + b + ")";
+    return "_mm512_maskz_min_ps(0xFFFF, " + a + ", " + b + ")";
   }
   std::string less(const std::string& a, const std::string& b) const override {
     return "_mm512_cmp_ps_mask(" + a + ", " + b + ", _CMP_LT_OQ)";

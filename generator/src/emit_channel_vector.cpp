@@ -165,15 +165,20 @@ class ChannelVectorEmitter {
     const std::string col = t.interior ? "ow0" : str(t.ow0);
     for (std::int64_t p = 0; p < t.pixels; ++p)
       for (std::int64_t m = 0; m < b.vectors; ++m) {
-        c.line(isa_->store("lanes", "acc[" + str(p) + "][" + str(m) + "]") + ";");
+        // The activation on the vector; a residual (strided across the
+        // lanes' channel planes) is added lane by lane, then activated.
+        const std::string acc = "acc[" + str(p) + "][" + str(m) + "]";
+        if (l_.epilogue.hasResidual())
+          c.line(isa_->store("lanes", acc) + ";");
+        else
+          vectorStore(c, *isa_, l_, "lanes", "", acc, kLanes);
         const std::int64_t live = std::min(kLanes, b.channels - m * kLanes);
         for (std::int64_t j = 0; j < live; ++j) {
           const std::string at = "[" + str(m * kLanes + j) + " * kOH * kOW + oh * kOW + " + col +
                                  " + " + str(p) + "]";
           const std::string lane = "lanes[" + str(j) + "]";
-          // The lanes are channels: an epilogue, on each one's own register.
-          c.line(l_.epilogue.any() ? scalarStore(l_, "y_o" + at, lane, "r_o" + at)
-                                   : "y_o" + at + " = " + lane + ";");
+          c.line(l_.epilogue.hasResidual() ? scalarStore(l_, "y_o" + at, lane, "r_o" + at)
+                                           : "y_o" + at + " = " + lane + ";");
         }
       }
     c.close();

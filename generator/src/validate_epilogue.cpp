@@ -15,7 +15,7 @@ bool isFloat(DType t) { return t == DType::Float32 || t == DType::Float64; }
 
 std::string number(double v) {
   char text[40];
-  std::snprintf(text, sizeof text, "%.17g", v);
+  std::snprintf(text, sizeof text, v == std::floor(v) && std::fabs(v) < 1e18 ? "%.0f" : "%.9g", v);
   return text;
 }
 
@@ -142,8 +142,8 @@ bool validateResidual(const RawLayer& raw, const std::vector<RawLayer>& raw_laye
   if (!target) return false;  // that layer is invalid, and diagnosed
   const LayerShapes mine = inferShapes(spec), theirs = inferShapes(*target);
   if (mine.output != theirs.output || spec.dtype != target->dtype) {
-    diags.error(r.loc, "residual " + quoted + "'s output is " + listText(theirs.output) + " " +
-                           std::string(toString(target->dtype)) + ", but this layer's is " +
+    diags.error(r.loc, "residual layer " + quoted + " outputs " + listText(theirs.output) + " " +
+                           std::string(toString(target->dtype)) + ", but this layer outputs " +
                            listText(mine.output) + " " + std::string(toString(spec.dtype)) +
                            ": they must match to be added");
     return false;

@@ -136,14 +136,20 @@ class PublicApi : public Rule {
     if (!value_type.isNull()) {
       const QualType in = s_.ctx().getPointerType(s_.ctx().getConstType(value_type));
       params = {in, in, in, s_.ctx().getPointerType(value_type)};
-      if (!forward->getReturnType()->isVoidType() || forward->getNumParams() != 4 ||
+      // A layer with a fused residual (its `epilogue` constant) takes the
+      // residual tensor after bias: (input, weight, bias, residual, output).
+      if (forward->getNumParams() == 5 && s_.lookupOne(ns, "epilogue"))
+        params.insert(params.begin() + 3, in);
+      if (!forward->getReturnType()->isVoidType() || forward->getNumParams() != params.size() ||
           !std::equal(params.begin(), params.end(), forward->param_begin(),
                       [&](QualType want, const ParmVarDecl* p) {
                         return s_.ctx().hasSameType(want, p->getType());
                       }))
         problem("forward is '" + s_.typeName(forward->getType()) + "', not 'void (const " +
                 s_.typeName(value_type) + " *, const " + s_.typeName(value_type) + " *, const " +
-                s_.typeName(value_type) + " *, " + s_.typeName(value_type) + " *) noexcept'");
+                s_.typeName(value_type) + " *, " +
+                (params.size() == 5 ? "const " + s_.typeName(value_type) + " *, " : "") +
+                s_.typeName(value_type) + " *) noexcept'");
       const auto* proto = forward->getType()->getAs<FunctionProtoType>();
       if (proto && !proto->isNothrow()) problem("forward is not noexcept");
     }
@@ -159,7 +165,8 @@ class PublicApi : public Rule {
     }
     const FunctionDecl* entry = entries.front();
     if (!entry->isExternC()) problem("'" + c_name + "' is not declared extern \"C\"");
-    if (!params.empty() && (!entry->getReturnType()->isVoidType() || entry->getNumParams() != 4 ||
+    if (!params.empty() && (!entry->getReturnType()->isVoidType() ||
+                            entry->getNumParams() != params.size() ||
                             !std::equal(params.begin(), params.end(), entry->param_begin(),
                                         [&](QualType want, const ParmVarDecl* p) {
                                           return s_.ctx().hasSameType(want, p->getType());
