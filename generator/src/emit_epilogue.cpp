@@ -14,6 +14,7 @@
 #include "emit_epilogue.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "convgen/internal_error.h"
 
@@ -97,9 +98,14 @@ void vectorCode(Code& c, const VectorBackend& isa, const LayerSpec& l) {
   }
 }
 
+// The shortest of %.15g..%.17g that reads back as v (so 0.01, not
+// 0.010000000000000000208).
 std::string number(double v) {
   char text[40];
-  std::snprintf(text, sizeof text, "%.17g", v);
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, v);
+    if (std::strtod(text, nullptr) == v) break;
+  }
   return text;
 }
 
