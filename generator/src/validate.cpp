@@ -68,6 +68,16 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
     detail::LayerValidator validator(layer, default_isa, diags);
     std::optional<LayerSpec> spec = validator.run();
     if (!spec) {
+      // The activation's own rules still run, so that one pass reports them
+      // too (they need only the dtype).
+      LayerSpec probe;
+      const std::optional<DType> dtype =
+          layer.dtype.present ? (layer.dtype.usable() ? parseDType(layer.dtype.value) : std::nullopt)
+                              : std::optional<DType>(DType::Float32);
+      if (dtype) {
+        probe.dtype = *dtype;
+        detail::validateActivation(layer, probe, diags);
+      }
       ok = false;
       continue;
     }

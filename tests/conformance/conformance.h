@@ -20,7 +20,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <random>
@@ -74,42 +73,51 @@ constexpr std::size_t kGuard = 16;
 
 // Every entry point, as the harness calls it: (input, weights, bias,
 // residual, output). `residual` is the layer's residual tensor; entry
-// points of layers without one ignore it. entry() and packedEntry() adapt
-// the generated functions, whose signature says whether they take one.
+// points of layers without one ignore it. entry() and packedEntry() take the
+// generated functions, whose signature says whether they take one (plain
+// function pointers: no per-layer template instance, so the matrix's test
+// compiles as fast as before).
 template <typename T>
 struct Entry {
-  std::function<void(const T*, const T*, const T*, const T*, T*)> call;
+  void (*plain)(const T*, const T*, const T*, T*) noexcept = nullptr;
+  void (*with_residual)(const T*, const T*, const T*, const T*, T*) noexcept = nullptr;
   bool takes_residual = false;
-  void operator()(const T* x, const T* w, const T* b, const T* r, T* y) const { call(x, w, b, r, y); }
+  void operator()(const T* x, const T* w, const T* b, const T* r, T* y) const {
+    if (with_residual)
+      with_residual(x, w, b, r, y);
+    else
+      plain(x, w, b, y);
+  }
 };
 template <typename T>
 Entry<T> entry(void (*f)(const T*, const T*, const T*, T*) noexcept) {
-  return {[f](const T* x, const T* w, const T* b, const T*, T* y) { f(x, w, b, y); }, false};
+  return {f, nullptr, false};
 }
 template <typename T>
 Entry<T> entry(void (*f)(const T*, const T*, const T*, const T*, T*) noexcept) {
-  return {[f](const T* x, const T* w, const T* b, const T* r, T* y) { f(x, w, b, r, y); }, true};
+  return {nullptr, f, true};
 }
 // forward_partition(): (input, weights, bias, residual, output, part, parts).
 template <typename T>
 struct PartitionEntry {
-  std::function<void(const T*, const T*, const T*, const T*, T*, int, int)> call;
+  void (*plain)(const T*, const T*, const T*, T*, int, int) noexcept = nullptr;
+  void (*with_residual)(const T*, const T*, const T*, const T*, T*, int, int) noexcept = nullptr;
   bool takes_residual = false;
+  void call(const T* x, const T* w, const T* b, const T* r, T* y, int part, int parts) const {
+    if (with_residual)
+      with_residual(x, w, b, r, y, part, parts);
+    else
+      plain(x, w, b, y, part, parts);
+  }
 };
 template <typename T>
 PartitionEntry<T> partitionEntry(void (*f)(const T*, const T*, const T*, T*, int, int) noexcept) {
-  return {[f](const T* x, const T* w, const T* b, const T*, T* y, int part, int parts) {
-            f(x, w, b, y, part, parts);
-          },
-          false};
+  return {f, nullptr, false};
 }
 template <typename T>
 PartitionEntry<T> partitionEntry(
     void (*f)(const T*, const T*, const T*, const T*, T*, int, int) noexcept) {
-  return {[f](const T* x, const T* w, const T* b, const T* r, T* y, int part, int parts) {
-            f(x, w, b, r, y, part, parts);
-          },
-          true};
+  return {nullptr, f, true};
 }
 
 // Runs `forward` and returns its output (without the guards), checking that
@@ -140,7 +148,8 @@ template <typename T>
 struct Packed {
   std::size_t size;
   void (*pack)(const T*, const T*, T*) noexcept;
-  std::function<void(const T*, const T*, const T*, T*)> forward_packed;  // (x, packed, r, y)
+  void (*plain)(const T*, const T*, T*) noexcept = nullptr;                    // (x, packed, y)
+  void (*with_residual)(const T*, const T*, const T*, T*) noexcept = nullptr;  // (x, packed, r, y)
   bool takes_residual = false;
   void operator()(const T* x, const T* w, const T* b, const T* r, T* y) const {
     std::vector<T> packed(size + 2 * kGuard, guardValue<T>());
@@ -150,32 +159,35 @@ struct Packed {
       REQUIRE(isGuard(packed[i]));
       REQUIRE(isGuard(packed[kGuard + size + i]));
     }
-    forward_packed(x, packed.data() + kGuard, r, y);
+    if (with_residual)
+      with_residual(x, packed.data() + kGuard, r, y);
+    else
+      plain(x, packed.data() + kGuard, y);
   }
 };
 template <typename T>
 Packed<T> packedEntry(std::size_t size, void (*pack)(const T*, const T*, T*) noexcept,
                       void (*f)(const T*, const T*, T*) noexcept) {
-  return {size, pack, [f](const T* x, const T* p, const T*, T* y) { f(x, p, y); }, false};
+  return {size, pack, f, nullptr, false};
 }
 template <typename T>
 Packed<T> packedEntry(std::size_t size, void (*pack)(const T*, const T*, T*) noexcept,
                       void (*f)(const T*, const T*, const T*, T*) noexcept) {
-  return {size, pack, [f](const T* x, const T* p, const T* r, T* y) { f(x, p, r, y); }, true};
+  return {size, pack, nullptr, f, true};
 }
 
-// A layer without an `epilogue` constant (conformance_test.cpp finds this
-// one then): no activation, no residual.
+// A layer's fused epilogue as the harness uses it: from its header's
+// `epilogue` constant, or NoEpilogue (conformance_test.cpp finds that one
+// for layers without the constant).
+struct EpilogueSpec {
+  ref::EpilogueParams params;
+  bool residual = false;
+};
 struct NoEpilogue {};
-inline ref::EpilogueParams epilogueParams(const NoEpilogue&) { return {}; }
-inline bool addsResidual(const NoEpilogue&) { return false; }
+inline EpilogueSpec epilogueSpec(const NoEpilogue&) { return {}; }
 template <typename Generated>
-ref::EpilogueParams epilogueParams(const Generated& g) {
-  return ref::epilogueOf(g);
-}
-template <typename Generated>
-bool addsResidual(const Generated& g) {
-  return g.residual[0] != '\0';
+EpilogueSpec epilogueSpec(const Generated& g) {
+  return {ref::epilogueOf(g), g.residual[0] != '\0'};
 }
 
 // How far the composed epilogue may move a kernel's result from the
@@ -266,11 +278,11 @@ void skipUnlessCpuRuns(const Info& info) {
 // Each of `forwards` (forward(), or pack_weights + forward_packed through
 // Packed) against one reference per data set: the reference, not the
 // kernels, is what takes the time under an emulator.
-template <typename T, typename Info, typename Epi, typename... Forwards>
-void checkLayer(const Info& info, const Epi& epilogue, Forwards... forwards) {
+template <typename T, typename Info, typename... Forwards>
+void checkLayer(const Info& info, const EpilogueSpec& epilogue, Forwards... forwards) {
   skipUnlessCpuRuns(info);
-  const ref::EpilogueParams epi = epilogueParams(epilogue);
-  const bool residual = addsResidual(epilogue);
+  const ref::EpilogueParams epi = epilogue.params;
+  const bool residual = epilogue.residual;
   // The signatures take a residual exactly when the header says it is added.
   for (bool takes : {forwards.takes_residual...}) REQUIRE(takes == residual);
   const ref::Conv2dParams p = ref::paramsOf(info);

@@ -27,7 +27,8 @@ inline constexpr convgen::testing::NoEpilogue epilogue{};
   TEST_CASE(#layer, "[conformance]") {                                                     \
     using T = CONVGEN_NAMESPACE::layer::value_type;                                        \
     convgen::testing::checkLayer<T>(                                                       \
-        CONVGEN_NAMESPACE::layer::info, CONVGEN_NAMESPACE::layer::conformance_epilogue,    \
+        CONVGEN_NAMESPACE::layer::info,                                                    \
+        convgen::testing::epilogueSpec(CONVGEN_NAMESPACE::layer::conformance_epilogue),    \
         convgen::testing::entry<T>(&CONVGEN_NAMESPACE::layer::forward),                    \
         convgen::testing::packedEntry<T>(CONVGEN_NAMESPACE::layer::packed_weight_size,     \
                                          &CONVGEN_NAMESPACE::layer::pack_weights,          \
