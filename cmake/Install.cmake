@@ -38,6 +38,7 @@ install(TARGETS convgen convgen_reference
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/runtime/include/convgen/reference.h
               ${PROJECT_SOURCE_DIR}/runtime/include/convgen/pool_reference.h
+              ${PROJECT_SOURCE_DIR}/runtime/include/convgen/reference_epilogue.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/convgen)
 
 install(EXPORT convgenTargets

@@ -919,17 +919,21 @@ TEST_CASE("the reader knows every key of the table and requires exactly its requ
       {"kernel_size", "3"}};
   const std::map<convgen::Op, std::map<std::string, std::string>> per_op = {
       {convgen::Op::Conv2d,
-       {{"in_channels", "4"}, {"out_channels", "4"}, {"groups", "2"}, {"padding_mode", "zeros"}}},
+       {{"in_channels", "4"}, {"out_channels", "4"}, {"groups", "2"}, {"padding_mode", "zeros"},
+        {"activation", "{type: leaky_relu, negative_slope: 0.2}"}}},
       {convgen::Op::MaxPool2d, {}},
       {convgen::Op::AvgPool2d, {{"count_include_pad", "false"}, {"divisor_override", "3"}}},
       {convgen::Op::AdaptiveAvgPool2d, {{"output_size", "[2, 3]"}}},
-      {convgen::Op::Linear, {{"in_features", "256"}, {"out_features", "5"}}}};
+      {convgen::Op::Linear,
+       {{"in_features", "256"}, {"out_features", "5"}, {"activation", "relu"}}}};
   // The weights keys need a weights file (tests/safetensors_test.cpp); the
   // keys of `batch_norm:` and `padding:` mappings have test cases of their own.
   auto skipped = [](const convgen::ConfigKey& k) {
     return k.id == convgen::KeyId::Weights || k.id == convgen::KeyId::WeightsPrefix ||
            k.id == convgen::KeyId::BatchNorm || k.scope == convgen::KeyScope::BatchNorm ||
-           k.scope == convgen::KeyScope::Padding;
+           k.scope == convgen::KeyScope::Padding ||
+           // An earlier layer to read: "an epilogue's keys" and the network tests.
+           k.id == convgen::KeyId::Residual || k.id == convgen::KeyId::Input;
   };
   std::vector<std::string> top_keys;
   for (const convgen::ConfigKey& k : convgen::configKeys())
@@ -1206,4 +1210,57 @@ TEST_CASE("padding per side: {top, bottom, left, right}, each side where it says
     REQUIRE(dropped.lines.size() == 1);
     CHECK(llvm::StringRef(dropped.lines[0]).endswith("missing required key '" + sides[drop] + "'"));
   }
+}
+
+TEST_CASE("an epilogue's keys: every activation word and parameter, and residual", "[config][epilogue]") {
+  using convgen::Activation;
+  for (const convgen::ActivationName& row : convgen::activationTable()) {
+    CHECK(convgen::parseActivation(row.name) == row.activation);
+    CHECK(convgen::toString(row.activation) == row.name);
+    if (row.bounds) continue;  // clamp needs a bound: below
+    const LayerSpec word = loadOneValid(oneLayer("    activation: " + std::string(row.name) + "\n"));
+    CHECK(word.epilogue.activation == row.activation);
+    const LayerSpec mapped =
+        loadOneValid(oneLayer("    activation: {type: " + std::string(row.name) + "}\n"));
+    CHECK(mapped.epilogue.activation == row.activation);
+  }
+  CHECK_FALSE(convgen::parseActivation("ReLU"));
+  // Defaults and parameters.
+  const LayerSpec plain = loadOneValid(oneLayer(""));
+  CHECK(plain.epilogue.activation == Activation::None);
+  CHECK_FALSE(plain.epilogue.any());
+  const LayerSpec leaky = loadOneValid(oneLayer("    activation: leaky_relu\n"));
+  CHECK(leaky.epilogue.negative_slope == 0.01);  // nn.LeakyReLU's default
+  const LayerSpec slope =
+      loadOneValid(oneLayer("    activation: {type: leaky_relu, negative_slope: -2.5e-1}\n"));
+  CHECK(slope.epilogue.negative_slope == -0.25);
+  const LayerSpec relu = loadOneValid(oneLayer("    activation: relu\n"));
+  CHECK((relu.epilogue.has_min && !relu.epilogue.has_max && relu.epilogue.min == 0));
+  const LayerSpec relu6 = loadOneValid(oneLayer("    activation: relu6\n"));
+  CHECK((relu6.epilogue.has_min && relu6.epilogue.has_max && relu6.epilogue.max == 6));
+  const LayerSpec clamp = loadOneValid(oneLayer("    activation: {type: clamp, max: -1}\n"));
+  CHECK((!clamp.epilogue.has_min && clamp.epilogue.has_max && clamp.epilogue.max == -1));
+  // min > max is torch.clamp's documented case (every element is max): accepted.
+  const LayerSpec inverted =
+      loadOneValid(oneLayer("    activation: {type: clamp, min: 2.5, max: -1.5}\n"));
+  CHECK((inverted.epilogue.min == 2.5 && inverted.epilogue.max == -1.5));
+  // Integer layers: relu, relu6 and clamp with integer bounds.
+  const LayerSpec int_clamp =
+      loadOneValid(oneLayer("    dtype: int64\n    activation: {type: clamp, min: -3, max: 5}\n"));
+  CHECK(int_clamp.epilogue.activation == Activation::Clamp);
+  // residual: an earlier layer of the same output shape and dtype.
+  const ModelSpec m = loadValid(
+      "namespace: t\nlayers:\n"
+      "  - {name: a, input_shape: [1, 4, 8, 8], in_channels: 4, out_channels: 4, kernel_size: 3}\n"
+      "  - {name: b, input_shape: [1, 4, 8, 8], in_channels: 4, out_channels: 4, kernel_size: 3,\n"
+      "     residual: a, activation: relu}\n");
+  REQUIRE(m.layers.size() == 2);
+  CHECK(m.layers[1].epilogue.residual == "a");
+  CHECK(m.layers[1].epilogue.hasResidual());
+  CHECK_FALSE(m.layers[0].epilogue.any());
+  // Every problem of an activation mapping at once.
+  const Loaded bad = load(oneLayer("    activation: {type: relu, min: 1, negative_slope: x}\n"));
+  CHECK(bad.lines.size() == 1);  // the ill-typed slope; the rest waits for a usable mapping
+  const Loaded two = load(oneLayer("    activation: {type: relu, min: 1, max: 2}\n"));
+  CHECK(two.lines.size() == 2);
 }

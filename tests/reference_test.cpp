@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "convgen/reference.h"
+#include "convgen/reference_epilogue.h"
 
 using convgen::ref::Conv2dParams;
 using convgen::ref::PaddingMode;
@@ -780,4 +781,54 @@ TEST_CASE("float gradients match double gradients up to float rounding", "[refer
     CHECK(toD(gf.weight) == gd.weight);
     CHECK(toD(gf.bias) == gd.bias);
   }
+}
+
+// The reference epilogue against values computed by hand from PyTorch's
+// documented formulas (docs/semantics.md section 14).
+TEST_CASE("reference epilogue: PyTorch's activation formulas, NaN and signed zero", "[reference][epilogue]") {
+  using convgen::ref::Activation;
+  using convgen::ref::EpilogueParams;
+  using convgen::ref::activate;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  EpilogueParams relu;
+  relu.activation = Activation::Relu;
+  CHECK(activate(relu, 2.5f) == 2.5f);
+  CHECK(activate(relu, -2.5f) == 0.0f);
+  CHECK(std::isnan(activate(relu, nan)));          // clamp_min keeps NaN
+  CHECK(std::signbit(activate(relu, -0.0f)));      // and -0
+  CHECK(activate(relu, std::int32_t{-7}) == 0);
+  EpilogueParams relu6;
+  relu6.activation = Activation::Relu6;
+  CHECK(activate(relu6, 7.0) == 6.0);
+  CHECK(activate(relu6, -1.0) == 0.0);
+  CHECK(activate(relu6, std::int64_t{5}) == 5);
+  EpilogueParams leaky;
+  leaky.activation = Activation::LeakyRelu;
+  leaky.negative_slope = 0.25;
+  CHECK(activate(leaky, -8.0f) == -2.0f);
+  CHECK(activate(leaky, 3.0f) == 3.0f);
+  CHECK(std::isnan(activate(leaky, nan)));
+  EpilogueParams clamp;
+  clamp.activation = Activation::Clamp;
+  clamp.has_min = clamp.has_max = true;
+  clamp.min = 2, clamp.max = -1;  // min > max: every element is max
+  for (float x : {-5.0f, 0.0f, 1.5f, 9.0f}) CHECK(activate(clamp, x) == -1.0f);
+  clamp.has_max = false;  // only a lower bound
+  CHECK(activate(clamp, 9.0f) == 9.0f);
+  CHECK(activate(clamp, -9.0f) == 2.0f);
+  EpilogueParams hs;
+  hs.activation = Activation::Hardswish;
+  CHECK(activate(hs, -4.0) == 0.0);
+  CHECK(activate(hs, 4.0) == 4.0);
+  CHECK(activate(hs, 1.0) == 1.0 * 4.0 / 6.0);   // x * relu6(x + 3) / 6
+  CHECK(activate(hs, -1.5f) == (-1.5f * 1.5f) / 6.0f);
+  // The residual is added before the activation; integers wrap.
+  std::vector<float> y = {-1.0f, 2.0f};
+  const std::vector<float> r = {3.0f, -5.0f};
+  convgen::ref::epilogueForward(relu, r.data(), y.data(), y.size());
+  CHECK(y == std::vector<float>{2.0f, 0.0f});
+  std::vector<std::int32_t> yi = {std::numeric_limits<std::int32_t>::max()};
+  const std::vector<std::int32_t> ri = {1};
+  convgen::ref::epilogueForward(EpilogueParams{}, ri.data(), yi.data(), yi.size());
+  CHECK(yi[0] == std::numeric_limits<std::int32_t>::min());
 }

@@ -60,12 +60,6 @@ class Neon final : public VectorBackend {
     return "vfmaq_f32(" + acc + ", " + a + ", " + b + ")";
   }
   std::string zero() const override { return "vdupq_n_f32(0.0f)"; }
-  std::string add(const std::string& a, const std::string& b) const override {
-    return "vaddq_f32(" + a + ", " + b + ")";
-  }
-  std::string div(const std::string& a, const std::string& b) const override {
-    return "vdivq_f32(" + a + ", " + b + ")";
-  }
   std::string maxNan(const std::string& v, const std::string& m) const override {
     return "vbslq_f32(vorrq_u32(vcgtq_f32(" + v + ", " + m + "), vmvnq_u32(vceqq_f32(" + v +
            ", " + v + "))), " + v + ", " + m + ")";
@@ -75,6 +69,30 @@ class Neon final : public VectorBackend {
   }
   std::string store(const std::string& at, const std::string& v) const override {
     return "vst1q_f32(" + at + ", " + v + ")";
+  }
+  std::string add(const std::string& a, const std::string& b) const override {
+    return "vaddq_f32(" + a + ", " + b + ")";
+  }
+  std::string mul(const std::string& a, const std::string& b) const override {
+    return "vmulq_f32(" + a + ", " + b + ")";
+  }
+  std::string div(const std::string& a, const std::string& b) const override {
+    return "vdivq_f32(" + a + ", " + b + ")";
+  }
+  std::string max(const std::string&, const std::string&) const override {
+    CONVGEN_CHECK(false, "NEON's fmax is not a > b ? a : b on signed zeros (caps.ordered_max_min)");
+    return "";
+  }
+  std::string min(const std::string&, const std::string&) const override {
+    CONVGEN_CHECK(false, "NEON's fmin is not a < b ? a : b on signed zeros (caps.ordered_max_min)");
+    return "";
+  }
+  std::string less(const std::string& a, const std::string& b) const override {
+    return "vcltq_f32(" + a + ", " + b + ")";
+  }
+  std::string select(const std::string& mask, const std::string& a,
+                     const std::string& b) const override {
+    return "vbslq_f32(" + mask + ", " + a + ", " + b + ")";
   }
   std::string storeFirst(const std::string& at, const std::string& v,
                          std::int64_t valid) const override {

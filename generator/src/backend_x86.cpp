@@ -71,12 +71,6 @@ class Avx2 final : public VectorBackend {
     return "_mm256_fmadd_ps(" + a + ", " + b + ", " + acc + ")";
   }
   std::string zero() const override { return "_mm256_setzero_ps()"; }
-  std::string add(const std::string& a, const std::string& b) const override {
-    return "_mm256_add_ps(" + a + ", " + b + ")";
-  }
-  std::string div(const std::string& a, const std::string& b) const override {
-    return "_mm256_div_ps(" + a + ", " + b + ")";
-  }
   std::string maxNan(const std::string& v, const std::string& m) const override {
     return "_mm256_blendv_ps(" + m + ", " + v + ", _mm256_or_ps(_mm256_cmp_ps(" + v + ", " + m +
            ", _CMP_GT_OQ), _mm256_cmp_ps(" + v + ", " + v + ", _CMP_UNORD_Q)))";
@@ -86,6 +80,28 @@ class Avx2 final : public VectorBackend {
   }
   std::string store(const std::string& at, const std::string& v) const override {
     return "_mm256_storeu_ps(" + at + ", " + v + ")";
+  }
+  std::string add(const std::string& a, const std::string& b) const override {
+    return "_mm256_add_ps(" + a + ", " + b + ")";
+  }
+  std::string mul(const std::string& a, const std::string& b) const override {
+    return "_mm256_mul_ps(" + a + ", " + b + ")";
+  }
+  std::string div(const std::string& a, const std::string& b) const override {
+    return "_mm256_div_ps(" + a + ", " + b + ")";
+  }
+  std::string max(const std::string& a, const std::string& b) const override {
+    return "_mm256_max_ps(" + a + ", " + b + ")";
+  }
+  std::string min(const std::string& a, const std::string& b) const override {
+    return "_mm256_min_ps(" + a + ", " + b + ")";
+  }
+  std::string less(const std::string& a, const std::string& b) const override {
+    return "_mm256_cmp_ps(" + a + ", " + b + ", _CMP_LT_OQ)";
+  }
+  std::string select(const std::string& mask, const std::string& a,
+                     const std::string& b) const override {
+    return "_mm256_blendv_ps(" + b + ", " + a + ", " + mask + ")";
   }
   std::string storeFirst(const std::string& at, const std::string& v,
                          std::int64_t valid) const override {
@@ -166,12 +182,6 @@ class Avx512 final : public VectorBackend {
     return "_mm512_fmadd_ps(" + a + ", " + b + ", " + acc + ")";
   }
   std::string zero() const override { return "_mm512_setzero_ps()"; }
-  std::string add(const std::string& a, const std::string& b) const override {
-    return "_mm512_add_ps(" + a + ", " + b + ")";
-  }
-  std::string div(const std::string& a, const std::string& b) const override {
-    return "_mm512_div_ps(" + a + ", " + b + ")";
-  }
   std::string maxNan(const std::string& v, const std::string& m) const override {
     return "_mm512_mask_blend_ps(_mm512_cmp_ps_mask(" + v + ", " + m +
            ", _CMP_GT_OQ) | _mm512_cmp_ps_mask(" + v + ", " + v + ", _CMP_UNORD_Q), " + m + ", " +
@@ -182,6 +192,30 @@ class Avx512 final : public VectorBackend {
   }
   std::string store(const std::string& at, const std::string& v) const override {
     return "_mm512_storeu_ps(" + at + ", " + v + ")";
+  }
+  std::string add(const std::string& a, const std::string& b) const override {
+    return "_mm512_add_ps(" + a + ", " + b + ")";
+  }
+  std::string mul(const std::string& a, const std::string& b) const override {
+    return "_mm512_mul_ps(" + a + ", " + b + ")";
+  }
+  std::string div(const std::string& a, const std::string& b) const override {
+    return "_mm512_div_ps(" + a + ", " + b + ")";
+  }
+  // The masked forms, as in stridedGather: GCC 12's unmasked max/min start
+  // from _mm512_undefined_ps(), which -Wmaybe-uninitialized reports.
+  std::string max(const std::string& a, const std::string& b) const override {
+    return "_mm512_maskz_max_ps(0xFFFF, " + a + ", " + b + ")";
+  }
+  std::string min(const std::string& a, const std::string& b) const override {
+    return "_mm512_maskz_min_ps(0xFFFF, " + a + ", " + b + ")";
+  }
+  std::string less(const std::string& a, const std::string& b) const override {
+    return "_mm512_cmp_ps_mask(" + a + ", " + b + ", _CMP_LT_OQ)";
+  }
+  std::string select(const std::string& mask, const std::string& a,
+                     const std::string& b) const override {
+    return "_mm512_mask_blend_ps(" + mask + ", " + b + ", " + a + ")";
   }
   std::string storeFirst(const std::string& at, const std::string& v,
                          std::int64_t valid) const override {

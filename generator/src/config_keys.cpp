@@ -70,6 +70,14 @@ const std::vector<ConfigKey>& configKeys() {
       {K::InFeatures, "in_features", S::Layer, V::Int, false, "",
        "as nn.Linear: C*H*W of the input, flattened as torch.flatten(x, 1)"},
       {K::OutFeatures, "out_features", S::Layer, V::Int, false, "", "as nn.Linear"},
+      {K::Activation, "activation", S::Layer, V::Activation, false, "none",
+       "fused after bias (and residual); `{type: leaky_relu, negative_slope: 0.01}`, "
+       "`{type: clamp, min: -1.0, max: 1.0}`"},
+      {K::Residual, "residual", S::Layer, V::String, false, "none",
+       "an earlier layer whose output (same shape and dtype) is added before the activation"},
+      {K::Input, "input", S::Layer, V::String, false, "the previous layer",
+       "the earlier layer whose output this one reads, in a network (`weights`); its "
+       "`input_shape` then follows"},
   };
   return kKeys;
 }
@@ -115,6 +123,8 @@ std::string valueText(const ConfigKey& key) {
       return "list of numbers";
     case ValueKind::BatchNormMap:
       return "mapping of the `batch_norm` keys";
+    case ValueKind::Activation:
+      return words(activationList()) + ", or a mapping with `type`";
     case ValueKind::Word:
       switch (key.id) {
         case KeyId::PaddingMode:
@@ -140,7 +150,7 @@ const std::vector<OpKeys>& opKeyTable() {
   using K = KeyId;
   // Every op's layer mapping has these.
   const std::vector<K> required = {K::Name, K::InputShape};
-  const std::vector<K> common = {K::Op, K::DType, K::Isa, K::Device};
+  const std::vector<K> common = {K::Op, K::DType, K::Isa, K::Device, K::Input};
   auto with = [](std::vector<K> a, const std::vector<K>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
@@ -148,14 +158,14 @@ const std::vector<OpKeys>& opKeyTable() {
   static const std::vector<OpKeys> kTable = {
       {Op::Conv2d, with(required, {K::InChannels, K::OutChannels, K::KernelSize}),
        with(common, {K::Stride, K::Padding, K::Dilation, K::Groups, K::Bias, K::PaddingMode,
-                     K::WeightsPrefix, K::BatchNorm})},
+                     K::WeightsPrefix, K::BatchNorm, K::Activation, K::Residual})},
       {Op::MaxPool2d, with(required, {K::KernelSize}),
        with(common, {K::Stride, K::Padding, K::Dilation, K::CeilMode, K::ReturnIndices})},
       {Op::AvgPool2d, with(required, {K::KernelSize}),
        with(common, {K::Stride, K::Padding, K::CeilMode, K::CountIncludePad, K::DivisorOverride})},
       {Op::AdaptiveAvgPool2d, with(required, {K::OutputSize}), common},
       {Op::Linear, with(required, {K::InFeatures, K::OutFeatures}),
-       with(common, {K::Bias, K::WeightsPrefix})},
+       with(common, {K::Bias, K::WeightsPrefix, K::Activation})},
   };
   return kTable;
 }

@@ -211,6 +211,13 @@ class ConfigReader {
           return read(key, v, l.in_features);
         case KeyId::OutFeatures:
           return read(key, v, l.out_features);
+        case KeyId::Activation:
+          l.activation = detail::readActivation(w_, v);
+          return;
+        case KeyId::Residual:
+          return read(key, v, l.residual);
+        case KeyId::Input:
+          return read(key, v, l.input);
         default:
           CONVGEN_CHECK(false, "a layer key without a field");
       }
@@ -248,6 +255,9 @@ class ConfigReader {
                          " (it takes " + takes + ")");
     }
     for (KeyId k : opKeys(l.op).required) {
+      // A network's layers after the first may leave it out: validation
+      // (withInputShape) decides, once it knows whether this is a network.
+      if (k == KeyId::InputShape) continue;
       bool found = false;
       for (const auto& [key, loc] : given) found = found || key->id == k;
       if (found) continue;

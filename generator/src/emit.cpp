@@ -11,6 +11,7 @@
 #include "convgen/internal_error.h"
 #include "convgen/templates.h"
 #include "emit_code.h"
+#include "emit_epilogue.h"
 #include "emit_pool.h"
 
 namespace convgen {
@@ -167,28 +168,35 @@ std::string header(const ModelSpec& model, const std::string& stem,
          {"packed_note", p.packed ? "blocks of output channels, for " + p.packedKernelName()
                                   : "this layer's is PyTorch's: weight, then bias"},
          {"bias_note", l.bias ? "(out_channels) values" : "unused: pass nullptr (bias: false)"},
-         {"baked", bakedDeclaration(model, p)}});
+         {"baked", bakedDeclaration(model, p)},
+         {"epilogue_decl", epilogueDeclaration(l)},
+         {"epilogue_note", epilogueNote(l)},
+         {"res_param", l.epilogue.hasResidual() ? "const " + type + "* residual, " : ""}});
     decl.pop_back();
     declarations += decl;
     std::string c_type = type.rfind("std::", 0) == 0 ? type.substr(5) : type;
+    const std::string c_res = l.epilogue.hasResidual() ? "const " + c_type + "* residual, " : "";
     c_declarations += (c_declarations.empty() ? "" : "\n") + std::string("void ") +
                       cName(model, l) + "(const " + c_type + "* input, const " + c_type +
-                      "* weight, const " + c_type + "* bias, " + c_type + "* output);\n" +
+                      "* weight, const " + c_type + "* bias, " + c_res + c_type + "* output);\n" +
                       "void " + cName(model, l, "pack_weights") + "(const " + c_type +
                       "* weight, const " + c_type + "* bias, " + c_type + "* packed);\n" +
                       "void " + cName(model, l, "forward_packed") + "(const " + c_type +
-                      "* input, const " + c_type + "* packed, " + c_type + "* output);\n" +
+                      "* input, const " + c_type + "* packed, " + c_res + c_type + "* output);\n" +
                       "void " + cName(model, l, "forward_partition") + "(const " + c_type +
                       "* input, const " + c_type + "* weight, const " + c_type + "* bias, " +
-                      c_type + "* output, int part, int parts);\n" + "void " +
+                      c_res + c_type + "* output, int part, int parts);\n" + "void " +
                       cName(model, l, "forward_packed_partition") + "(const " + c_type +
-                      "* input, const " + c_type + "* packed, " + c_type +
+                      "* input, const " + c_type + "* packed, " + c_res + c_type +
                       "* output, int part, int parts);" + bakedCDeclaration(model, p);
     layer_list += (layer_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
   }
   std::vector<Isa> pool_isas;
   for (const PoolPlan& pool : pools) pool_isas.push_back(pool.isa);
+  const bool epilogues = std::any_of(plans.begin(), plans.end(),
+                                     [](const KernelPlan& p) { return p.layer.epilogue.any(); });
   return renderTemplate("header", {{"banner", banner(model, plans, pool_isas)},
+                                   {"epilogue_struct", epilogues ? epilogueStruct() : ""},
                                    {"guard", macroBase(model, stem) + "_H"},
                                    {"namespace", model.cpp_namespace},
                                    {"config", model.config_name},

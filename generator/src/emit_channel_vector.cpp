@@ -8,6 +8,7 @@
 
 #include "convgen/internal_error.h"
 #include "emit_code.h"
+#include "emit_epilogue.h"
 #include "vector_backend.h"
 
 namespace convgen::detail {
@@ -72,12 +73,15 @@ class ChannelVectorEmitter {
     c.line("const float* x_g = input + (n * kC + g * kCg) * kH * kW;");
     c.line("const float* blk = packed + g * " + str(c_.packed_size / l_.groups) + ";");
     c.line("float* y_o = output + (n * kO + g * kOg) * kOH * kOW;");
+    residualLine(c, l_, "const float* r_o = residual + (n * kO + g * kOg) * kOH * kOW;");
     const std::int64_t reduction = (l_.in_channels / l_.groups) * l_.kernel.h * l_.kernel.w;
     for (const ChannelBlock& b : c_.blocks) {
       const std::int64_t floats = c_.blockFloats(b, reduction);
       c.open("for (std::int64_t b = 0; b < " + str(b.count) + "; ++b, blk += " + str(floats) +
-             ", y_o += " + str(b.channels) + " * kOH * kOW)");
-      c.line("cv_rows_c" + str(b.channels) + "(x_g, blk, y_o, oh_lo, oh_hi);");
+             ", y_o += " + str(b.channels) + " * kOH * kOW" +
+             residualArg(l_, "r_o += " + str(b.channels) + " * kOH * kOW") + ")");
+      c.line("cv_rows_c" + str(b.channels) + "(x_g, blk, y_o" + residualArg(l_, "r_o") +
+             ", oh_lo, oh_hi);");
       c.close();
     }
     c.close();
@@ -144,8 +148,8 @@ class ChannelVectorEmitter {
     const std::int64_t width = b.vectors * kLanes;
     const std::string name = tileName(t, b);
     c.open(attr_ + "inline void cv_tile_" + name +
-           "(const float* x_g, const std::int64_t* roff, const float* blk, float* y_o, "
-           "std::int64_t oh, std::int64_t ow0) noexcept");
+           "(const float* x_g, const std::int64_t* roff, const float* blk, float* y_o" +
+           residualParam(l_, "const float* r_o") + ", std::int64_t oh, std::int64_t ow0) noexcept");
     if (!t.interior) c.line("(void)ow0;");
     c.line(vt + " acc[" + str(t.pixels) + "][" + str(b.vectors) + "];");
     for (std::int64_t p = 0; p < t.pixels; ++p)
@@ -161,11 +165,21 @@ class ChannelVectorEmitter {
     const std::string col = t.interior ? "ow0" : str(t.ow0);
     for (std::int64_t p = 0; p < t.pixels; ++p)
       for (std::int64_t m = 0; m < b.vectors; ++m) {
-        c.line(isa_->store("lanes", "acc[" + str(p) + "][" + str(m) + "]") + ";");
+        // The activation on the vector; a residual (strided across the
+        // lanes' channel planes) is added lane by lane, then activated.
+        const std::string acc = "acc[" + str(p) + "][" + str(m) + "]";
+        if (l_.epilogue.hasResidual())
+          c.line(isa_->store("lanes", acc) + ";");
+        else
+          vectorStore(c, *isa_, l_, "lanes", "", acc, kLanes);
         const std::int64_t live = std::min(kLanes, b.channels - m * kLanes);
-        for (std::int64_t j = 0; j < live; ++j)
-          c.line("y_o[" + str(m * kLanes + j) + " * kOH * kOW + oh * kOW + " + col + " + " + str(p) +
-                 "] = lanes[" + str(j) + "];");
+        for (std::int64_t j = 0; j < live; ++j) {
+          const std::string at = "[" + str(m * kLanes + j) + " * kOH * kOW + oh * kOW + " + col +
+                                 " + " + str(p) + "]";
+          const std::string lane = "lanes[" + str(j) + "]";
+          c.line(l_.epilogue.hasResidual() ? scalarStore(l_, "y_o" + at, lane, "r_o" + at)
+                                           : "y_o" + at + " = " + lane + ";");
+        }
       }
     c.close();
   }
@@ -175,8 +189,8 @@ class ChannelVectorEmitter {
     const bool mapped = p_.rows.lo > 0 || p_.rows.hi < p_.shapes.out_height;
     c.line("// All output rows of one block of " + str(b.channels) + " output channels.");
     c.open(attr_ + "inline void cv_rows_c" + str(b.channels) +
-           "(const float* x_g, const float* blk, float* y_o, std::int64_t oh_lo, std::int64_t oh_hi) "
-           "noexcept");
+           "(const float* x_g, const float* blk, float* y_o" + residualParam(l_, "const float* r_o") +
+           ", std::int64_t oh_lo, std::int64_t oh_hi) noexcept");
     c.open("for (std::int64_t oh = oh_lo; oh < oh_hi; ++oh)");
     c.line("std::int64_t roff[kKH];");
     c.open("for (std::int64_t p = 0; p < kKH; ++p)");
@@ -191,10 +205,12 @@ class ChannelVectorEmitter {
       if (t.interior) {
         c.open("for (std::int64_t ow0 = " + str(t.ow0) + "; ow0 <= " +
                str(t.ow0 + (t.repeat - 1) * c_.pixels) + "; ow0 += " + str(c_.pixels) + ")");
-        c.line("cv_tile_" + tileName(t, b) + "(x_g, roff, blk, y_o, oh, ow0);");
+        c.line("cv_tile_" + tileName(t, b) + "(x_g, roff, blk, y_o" + residualArg(l_, "r_o") +
+               ", oh, ow0);");
         c.close();
       } else {
-        c.line("cv_tile_" + tileName(t, b) + "(x_g, roff, blk, y_o, oh, " + str(t.ow0) + ");");
+        c.line("cv_tile_" + tileName(t, b) + "(x_g, roff, blk, y_o" + residualArg(l_, "r_o") +
+               ", oh, " + str(t.ow0) + ");");
       }
     }
     c.close().close();

@@ -6,6 +6,7 @@
 // (functions named unrolled_*, which contain no loop). The border takes the
 // per-pixel path (emit_pixel.cpp): no padded copy of the input is ever built.
 #include "emit_code.h"
+#include "emit_epilogue.h"
 
 namespace convgen::detail {
 namespace {
@@ -66,7 +67,8 @@ void tile(Code& c, const KernelPlan& p, const DirectPlan& d, std::int64_t ocb, s
   c.line("// Output channels [o, o+" + str(ocb) + ") x columns [ow, ow+" + str(owb) +
          ") of one output row; x points at the tile's first tap.");
   c.open("inline void tile_oc" + str(ocb) + "_ow" + str(owb) +
-         "(const T* x, const T* w, const T* b, T* y) noexcept");
+         "(const T* x, const T* w, const T* b, T* y" + residualParam(l, "const T* r") +
+         ") noexcept");
   if (l.bias) {
     c.line("Acc acc[" + str(ocb) + "][" + str(owb) + "];");
     for (std::int64_t i = 0; i < ocb; ++i)
@@ -89,8 +91,9 @@ void tile(Code& c, const KernelPlan& p, const DirectPlan& d, std::int64_t ocb, s
   c.close();
   for (std::int64_t i = 0; i < ocb; ++i)
     for (std::int64_t j = 0; j < owb; ++j)
-      c.line("y[" + str(i) + " * kOH * kOW + " + str(j) + "] = T(acc[" + str(i) + "][" + str(j) +
-             "]);");
+      c.line(scalarStore(l, "y[" + str(i) + " * kOH * kOW + " + str(j) + "]",
+                         "acc[" + str(i) + "][" + str(j) + "]",
+                         "r[" + str(i) + " * kOH * kOW + " + str(j) + "]"));
   c.close();
 }
 
@@ -101,22 +104,26 @@ void interior(Code& c, const KernelPlan& p, const DirectPlan& d, std::int64_t oc
   const std::int64_t rest = width - full;
   c.line("// The interior for " + str(ocb) + " output channels: no padding, no bounds checks.");
   c.open("inline void interior_oc" + str(ocb) +
-         "(const T* x_g, const T* w_o, const T* b_o, T* y_o, std::int64_t oh_lo, "
-         "std::int64_t oh_hi) noexcept");
+         "(const T* x_g, const T* w_o, const T* b_o, T* y_o" +
+         residualParam(p.layer, "const T* r_o") +
+         ", std::int64_t oh_lo, std::int64_t oh_hi) noexcept");
   c.open("for (" + rowLoop("kRowLo", "kRowHi") + "; ++oh)");
   c.line("const std::int64_t row = (oh * kSH - kPT) * kW - kPL;");
   c.line("T* y_row = y_o + oh * kOW;");
+  residualLine(c, p.layer, "const T* r_row = r_o + oh * kOW;");
   if (full > 0) {
     c.open("for (std::int64_t ow = kColLo; ow < " + str(p.cols.lo + full) +
            "; ow += " + str(d.ow_tile) + ")");
     c.line("tile_oc" + str(ocb) + "_ow" + str(d.ow_tile) +
-           "(x_g + row + ow * kSW, w_o, b_o, y_row + ow);");
+           "(x_g + row + ow * kSW, w_o, b_o, y_row + ow" + residualArg(p.layer, "r_row + ow") +
+           ");");
     c.close();
   }
   if (rest > 0)
     c.line("tile_oc" + str(ocb) + "_ow" + str(rest) + "(x_g + row + " +
            str((p.cols.lo + full) * p.layer.stride.w) + ", w_o, b_o, y_row + " +
-           str(p.cols.lo + full) + ");");
+           str(p.cols.lo + full) + residualArg(p.layer, "r_row + " + str(p.cols.lo + full)) +
+           ");");
   c.close();
   c.close();
 }
@@ -154,13 +161,14 @@ std::string body(const KernelPlan& p, const DirectPlan& d) {
   c.line("const T* w_g = weight + g * kOg * kCg * kKH * kKW;");
   if (l.bias) c.line("const T* b_g = bias + g * kOg;");
   c.line("T* y_g = output + (n * kO + g * kOg) * kOH * kOW;");
+  residualLine(c, l, "const T* r_g = residual + (n * kO + g * kOg) * kOH * kOW;");
   if (hasInterior(p)) {
     const std::int64_t og = l.out_channels / l.groups;
     const std::int64_t full = og / d.oc_tile * d.oc_tile;
     auto call = [&](std::int64_t ocb, const std::string& o) {
       return "interior_oc" + str(ocb) + "(x_g, w_g + " + o + " * kCg * kKH * kKW, " +
-             (l.bias ? "b_g + " + o : std::string("nullptr")) + ", y_g + " + o +
-             " * kOH * kOW, oh_lo, oh_hi);";
+             (l.bias ? "b_g + " + o : std::string("nullptr")) + ", y_g + " + o + " * kOH * kOW" +
+             residualArg(l, "r_g + " + o + " * kOH * kOW") + ", oh_lo, oh_hi);";
     };
     c.open("for (std::int64_t o = 0; o < " + str(full) + "; o += " + str(d.oc_tile) + ")");
     c.line(call(d.oc_tile, "o"));

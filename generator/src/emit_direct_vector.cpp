@@ -10,6 +10,7 @@
 // are skipped.
 #include "convgen/internal_error.h"
 #include "emit_code.h"
+#include "emit_epilogue.h"
 #include "vector_backend.h"
 
 namespace convgen::detail {
@@ -134,7 +135,7 @@ class DirectVectorEmitter {
     const std::int64_t nv = rows * t.vectors;
     c.open(attr_ + "inline void tile_" + name +
            "(const float* x_g, const std::int64_t* roff, const float* w_o, const float* b_o, "
-           "float* y_row, std::int64_t ow0) noexcept");
+           "float* y_row" + residualParam(l_, "const float* r_row") + ", std::int64_t ow0) noexcept");
     if (!t.interior) c.line("(void)ow0;");
     c.line(isa_->type() + " acc[" + str(ocb) + "][" + str(nv) + "];");
     for (std::int64_t i = 0; i < ocb; ++i) {
@@ -152,13 +153,11 @@ class DirectVectorEmitter {
     for (std::int64_t i = 0; i < ocb; ++i) {
       for (std::int64_t k = 0; k < nv; ++k) {
         const std::int64_t rr = k / t.vectors, v = k % t.vectors;
-        const std::string at = "y_row + " + str(i) + " * kOH * kOW + " + str(rr) + " * kOW + " +
-                               col + " + " + str(kLanes * v);
+        const std::string offset = " + " + str(i) + " * kOH * kOW + " + str(rr) + " * kOW + " +
+                                   col + " + " + str(kLanes * v);
         const std::string value = "acc[" + str(i) + "][" + str(k) + "]";
-        c.line((v + 1 == t.vectors && t.valid_last < kLanes
-                    ? isa_->storeFirst(at, value, t.valid_last)
-                    : isa_->store(at, value)) +
-               ";");
+        vectorStore(c, *isa_, l_, "y_row" + offset, "r_row" + offset, value,
+                    v + 1 == t.vectors ? t.valid_last : kLanes);
       }
     }
     c.close();
@@ -179,16 +178,18 @@ class DirectVectorEmitter {
     c.close();
     c.close();
     c.line("float* y_row = y_o + oh * kOW;");
+    residualLine(c, l_, "const float* r_row = r_o + oh * kOW;");
     for (const ColumnTile& t : v_.tiles) {
       if (t.interior) {
         const std::int64_t step = kLanes * v_.vec_tile;
         c.open("for (std::int64_t ow0 = " + str(t.ow0) + "; ow0 <= " +
                str(t.ow0 + (t.repeat - 1) * step) + "; ow0 += " + str(step) + ")");
-        c.line("tile_" + tileName(t, ocb, rows) + "(x_g, roff, w_o, b_o, y_row, ow0);");
+        c.line("tile_" + tileName(t, ocb, rows) + "(x_g, roff, w_o, b_o, y_row" +
+               residualArg(l_, "r_row") + ", ow0);");
         c.close();
       } else {
-        c.line("tile_" + tileName(t, ocb, rows) + "(x_g, roff, w_o, b_o, y_row, " + str(t.ow0) +
-               ");");
+        c.line("tile_" + tileName(t, ocb, rows) + "(x_g, roff, w_o, b_o, y_row" +
+               residualArg(l_, "r_row") + ", " + str(t.ow0) + ");");
       }
     }
   }
@@ -201,8 +202,8 @@ class DirectVectorEmitter {
     const std::int64_t blocked_end = p_.rows.lo + p_.rows.size() / rt * rt;
     c.line("// All output rows of " + str(ocb) + " output channels.");
     c.open(attr_ + "inline void rows_oc" + str(ocb) +
-           "(const float* x_g, const float* w_o, const float* b_o, float* y_o, std::int64_t oh_lo, "
-           "std::int64_t oh_hi) noexcept");
+           "(const float* x_g, const float* w_o, const float* b_o, float* y_o" +
+           residualParam(l_, "const float* r_o") + ", std::int64_t oh_lo, std::int64_t oh_hi) noexcept");
     if (rt == 1) {
       c.open("for (" + rowLoop("0", "kOH") + "; ++oh)");
       rowBlock(c, ocb, 1, border_rows);
@@ -253,11 +254,12 @@ class DirectVectorEmitter {
     c.line("const float* w_g = weight + g * kOg * kCg * kKH * kKW;");
     if (l_.bias) c.line("const float* b_g = bias + g * kOg;");
     c.line("float* y_g = output + (n * kO + g * kOg) * kOH * kOW;");
+    residualLine(c, l_, "const float* r_g = residual + (n * kO + g * kOg) * kOH * kOW;");
     const std::int64_t full = og() / v_.oc_tile * v_.oc_tile;
     auto call = [&](std::int64_t ocb, const std::string& o) {
       return "rows_oc" + str(ocb) + "(x_g, w_g + " + o + " * kCg * kKH * kKW, " +
-             (l_.bias ? "b_g + " + o : std::string("nullptr")) + ", y_g + " + o +
-             " * kOH * kOW, oh_lo, oh_hi);";
+             (l_.bias ? "b_g + " + o : std::string("nullptr")) + ", y_g + " + o + " * kOH * kOW" +
+             residualArg(l_, "r_g + " + o + " * kOH * kOW") + ", oh_lo, oh_hi);";
     };
     c.open("for (std::int64_t o = 0; o < " + str(full) + "; o += " + str(v_.oc_tile) + ")");
     c.line(call(v_.oc_tile, "o"));

@@ -3,6 +3,7 @@
 // sourceCol maps (zeros: a range test). Slow per pixel, but only border
 // pixels take it, and its code does not grow with the padding.
 #include "emit_code.h"
+#include "emit_epilogue.h"
 
 namespace convgen::detail {
 
@@ -10,9 +11,8 @@ void emitBorderPixel(Code& c, const KernelPlan& p, WindowUnroll window) {
   const LayerSpec& l = p.layer;
   const bool zeros = l.padding_mode == PaddingMode::Zeros;
   c.line("// Output pixel (oh, ow), all kOg channels of one group; its window touches padding.");
-  c.open(
-      "void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g, std::int64_t oh, "
-      "std::int64_t ow) noexcept");
+  c.open("void border_pixel(const T* x_g, const T* w_g, const T* b_g, T* y_g" +
+         residualParam(l, "const T* r_g") + ", std::int64_t oh, std::int64_t ow) noexcept");
   c.line("const std::int64_t top = oh * kSH - kPT, left = ow * kSW - kPL;");
   if (!l.bias) c.line("(void)b_g;  // no bias");
   const bool unrolled = window != WindowUnroll::None;
@@ -51,7 +51,8 @@ void emitBorderPixel(Code& c, const KernelPlan& p, WindowUnroll window) {
     c.close();
   }
   c.close();
-  c.line("y_g[o * kOH * kOW + oh * kOW + ow] = T(acc);");
+  c.line(scalarStore(l, "y_g[o * kOH * kOW + oh * kOW + ow]", "acc",
+                     "r_g[o * kOH * kOW + oh * kOW + ow]"));
   c.close();
   c.close();
 }
@@ -67,7 +68,7 @@ void emitBorderLoop(Code& c, const KernelPlan& p, const std::string& from, const
   c.open("for (" + rowLoop(from, to) + "; ++oh)");
   c.open("for (std::int64_t ow = " + cols + "; ++ow)");
   c.line("border_pixel(x_g, w_g, " + std::string(p.layer.bias ? "b_g" : "nullptr") +
-         ", y_g, oh, ow);");
+         ", y_g" + residualArg(p.layer, "r_g") + ", oh, ow);");
   c.close().close();
 }
 

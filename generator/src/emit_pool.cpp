@@ -4,7 +4,7 @@
 // come from constant tables (or the layer's formula past kMaxPoolTable
 // entries) that hold only the taps inside the input, so padding is never
 // read: max pooling's padding never wins, and averages divide by PyTorch's
-// divisor (docs/semantics.md section 11).
+// divisor (docs/semantics.md section 13).
 #include "emit_pool.h"
 
 #include "convgen/internal_error.h"

@@ -7,6 +7,7 @@
 #include "convgen/padding.h"
 #include "convgen/templates.h"
 #include "emit_code.h"
+#include "emit_epilogue.h"
 
 namespace convgen::detail {
 namespace {
@@ -126,12 +127,14 @@ std::string cName(const ModelSpec& model, const LayerSpec& layer, const std::str
 std::string summary(const KernelPlan& p) {
   const LayerSpec& l = p.layer;
   const LayerShapes& s = p.shapes;
+  const std::string epilogue = epilogueSummary(l);
   return l.name + ": " + join(s.input, "x") + " -> " + join(s.output, "x") + ", k" +
          str(l.kernel.h) + "x" + str(l.kernel.w) + " s" + str(l.stride.h) + "x" + str(l.stride.w) +
          " d" + str(l.dilation.h) + "x" + str(l.dilation.w) + " pad " + str(l.pad.top) + "/" +
          str(l.pad.bottom) + "/" + str(l.pad.left) + "/" + str(l.pad.right) + " (" +
          std::string(toString(l.padding_mode)) + "), groups " + str(l.groups) +
-         (l.bias ? ", bias" : ", no bias") + ", " + std::string(toString(l.dtype));
+         (l.bias ? ", bias" : ", no bias") + ", " + std::string(toString(l.dtype)) +
+         (epilogue.empty() ? "" : ", then " + epilogue);
 }
 
 std::string targetAttribute(const KernelPlan& p) {
@@ -162,7 +165,7 @@ std::string unpackedPack(const KernelPlan& p) {
 std::string unpackedRows(const KernelPlan& p) {
   return "  forward_rows(input, packed, " +
          (p.layer.bias ? "packed + " + str(weightCount(p)) : std::string("nullptr")) +
-         ", output, n, oh_lo, oh_hi);";
+         residualArg(p.layer, "residual") + ", output, n, oh_lo, oh_hi);";
 }
 
 // Row units of one image (see the layer template): rows, except that a
@@ -193,7 +196,9 @@ std::string renderLayer(const ModelSpec& model, const KernelPlan& p, const Strat
        {"type", std::string(cppType(l.dtype))},
        {"acc", accType(l.dtype)},
        {"acc_note", isFloat(l.dtype) ? "" : " (unsigned: wraps like PyTorch)"},
-       {"constants", constants(p)},
+       {"constants", l.epilogue.activation == Activation::None
+                         ? constants(p)
+                         : constants(p) + "\n\n" + activationFunction(l)},
        {"kernels", packed ? code.kernels + "\n" + packed->kernels : code.kernels},
        {"pack", packed ? packed->pack : unpackedPack(p)},
        {"packed_rows", packed ? packed->rows_body : unpackedRows(p)},
@@ -205,6 +210,10 @@ std::string renderLayer(const ModelSpec& model, const KernelPlan& p, const Strat
        {"c_packed", cName(model, l, "forward_packed")},
        {"body", code.body},
        {"baked", bakedLayerCode(model, p)},
+       {"res_param", l.epilogue.hasResidual() ? "const T* residual, " : ""},
+       {"c_res_param",
+        l.epilogue.hasResidual() ? "const " + std::string(cppType(l.dtype)) + "* residual, " : ""},
+       {"res_arg", l.epilogue.hasResidual() ? "residual, " : ""},
        {"attribute", targetAttribute(p)}});
 }
 

@@ -59,6 +59,30 @@ const std::vector<PaddingWord>& paddingWordTable() {
   return kTable;
 }
 
+const std::vector<ActivationName>& activationTable() {
+  // name, negative_slope, min/max, integer dtypes, PyTorch's kernel name
+  static const std::vector<ActivationName> kTable = {
+      {Activation::None, "none", false, false, true, ""},
+      {Activation::Relu, "relu", false, false, true, ""},
+      {Activation::Relu6, "relu6", false, false, true, ""},
+      {Activation::LeakyRelu, "leaky_relu", true, false, false, "leaky_relu_cpu"},
+      {Activation::Clamp, "clamp", false, true, true, ""},
+      {Activation::Hardswish, "hardswish", false, false, false, "hardswish_cpu"}};
+  return kTable;
+}
+
+std::optional<Activation> parseActivation(std::string_view word) {
+  const ActivationName* row = findRow(activationTable(), &ActivationName::name, word);
+  return row ? std::optional<Activation>(row->activation) : std::nullopt;
+}
+std::string activationList(std::string_view quote) { return nameList(activationTable(), quote); }
+std::string_view toString(Activation a) {
+  return rowOf(activationTable(), &ActivationName::activation, a).name;
+}
+const ActivationName& activationInfo(Activation a) {
+  return rowOf(activationTable(), &ActivationName::activation, a);
+}
+
 std::optional<PaddingMode> parsePaddingMode(std::string_view word) {
   const PaddingModeName* row = findRow(paddingModeTable(), &PaddingModeName::name, word);
   return row ? std::optional<PaddingMode>(row->mode) : std::nullopt;

@@ -65,28 +65,50 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
 
   llvm::StringMap<llvm::SMLoc> names;
   std::int64_t total_macs = 0, total_params = 0;
-  for (const RawLayer& layer : raw.layers) {
-    if (layer.name.usable()) {
-      auto [it, inserted] = names.try_emplace(layer.name.value, layer.name.loc);
+  // A network (validate_network.cpp): a config whose weights are baked.
+  const bool network = raw.weights.present;
+  detail::NodeOutputs outputs(raw.layers.size());
+  for (std::size_t index = 0; index < raw.layers.size(); ++index) {
+    const RawLayer& written = raw.layers[index];
+    if (written.name.usable()) {
+      auto [it, inserted] = names.try_emplace(written.name.value, written.name.loc);
       if (!inserted) {
         auto [line, col] = diags.sourceMgr().getLineAndColumn(it->second);
-        diags.error(layer.name.loc, "duplicate layer name '" + excerpt(layer.name.value) +
-                                        "' (first used at line " + llvm::Twine(line) + ", column " +
-                                        llvm::Twine(col) + ")");
+        diags.error(written.name.loc, "duplicate layer name '" + excerpt(written.name.value) +
+                                          "' (first used at line " + llvm::Twine(line) +
+                                          ", column " + llvm::Twine(col) + ")");
         ok = false;
       }
     }
-    if (!layer.op_ok) {  // an unknown `op:`, diagnosed by the reader
+    if (!written.op_ok) {  // an unknown `op:`, diagnosed by the reader
       ok = false;
       continue;
     }
+    bool connected = true;
+    const std::optional<std::size_t> producer =
+        detail::producerOf(raw.layers, index, network, diags, &connected);
+    std::optional<RawLayer> with_shape =
+        connected ? detail::withInputShape(raw.layers, index, producer, outputs, network, diags)
+                  : std::nullopt;
+    if (!with_shape) {
+      ok = false;
+      continue;
+    }
+    const RawLayer& layer = *with_shape;
+    const std::string input_name =
+        network && producer && raw.layers[*producer].name.usable() ? raw.layers[*producer].name.value
+                                                                   : std::string();
     if (isPool(layer.op)) {  // validate_pool.cpp
       std::optional<PoolSpec> pool = detail::validatePool(layer, default_isa, diags);
       if (!pool) {
         ok = false;
         continue;
       }
+      std::vector<std::int64_t> shape = {pool->channels, pool->out_height, pool->out_width};
+      if (pool->batched) shape.insert(shape.begin(), pool->batch);
+      outputs[index] = detail::NodeOutput{pool->name, shape, pool->dtype};
       model.order.push_back({NodeRef::Kind::Pool, model.pools.size()});
+      if (network) model.inputs.push_back(input_name);
       model.pools.push_back(std::move(*pool));
       continue;
     }
@@ -105,7 +127,24 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
       layer_macs = validator.macs();
       layer_params = validator.params();
     }
-    if (!spec || !detail::bakeLayer(weights, raw, layer, *spec, diags)) {
+    if (!spec) {
+      // The activation's own rules still run, so that one pass reports them
+      // too (they need only the dtype).
+      LayerSpec probe;
+      const std::optional<DType> dtype =
+          layer.dtype.present ? (layer.dtype.usable() ? parseDType(layer.dtype.value) : std::nullopt)
+                              : std::optional<DType>(DType::Float32);
+      if (dtype) {
+        probe.dtype = *dtype;
+        detail::validateActivation(layer, probe, diags);
+      }
+      ok = false;
+      continue;
+    }
+    const bool activation_ok = detail::validateActivation(layer, *spec, diags);
+    const bool residual_ok =
+        detail::validateResidual(layer, raw.layers, index, outputs, *spec, diags);
+    if (!activation_ok || !residual_ok || !detail::bakeLayer(weights, raw, layer, *spec, diags)) {
       ok = false;
       continue;
     }
@@ -121,9 +160,12 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
     }
     total_macs = macs;
     total_params = params;
+    outputs[index] = detail::NodeOutput{spec->name, inferShapes(*spec).output, spec->dtype};
     model.order.push_back({NodeRef::Kind::Conv, model.layers.size()});
+    if (network) model.inputs.push_back(input_name);
     model.layers.push_back(std::move(*spec));
   }
+  if (network && ok && !detail::validateNetwork(raw.layers, model, diags)) ok = false;
   if (!ok && !diags.hasErrors()) {
     // Only when `raw` did not come from parseConfig with these diagnostics:
     // never hand out a model without the layers or namespace it lacks.

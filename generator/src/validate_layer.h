@@ -75,6 +75,45 @@ struct TorchOnlyDType {
 };
 const TorchOnlyDType* findTorchOnlyDType(llvm::StringRef word);
 
+// What a validated layer (conv, linear or pool) outputs: what a later
+// layer's `input:` or `residual:` reads. One per raw layer, in config order;
+// nullopt for a layer that failed validation (already diagnosed).
+struct NodeOutput {
+  std::string name;
+  std::vector<std::int64_t> shape;
+  DType dtype = DType::Float32;
+};
+using NodeOutputs = std::vector<std::optional<NodeOutput>>;
+
+// The fused epilogue (validate_epilogue.cpp), on a layer that passed the
+// other rules: `activation:` into spec.epilogue; `residual:` against the
+// layers before raw_layers[index] (`outputs`: theirs, as far as validated).
+bool validateActivation(const RawLayer& raw, LayerSpec& spec, Diagnostics& diags);
+bool validateResidual(const RawLayer& raw, const std::vector<RawLayer>& raw_layers,
+                      std::size_t index, const NodeOutputs& outputs, LayerSpec& spec,
+                      Diagnostics& diags);
+
+// A network's connections (validate_network.cpp). The earlier layer a layer
+// reads: its `input:`, else the previous layer, else (the first layer) the
+// network input: nullopt. *ok false when `input:` names no earlier layer
+// (diagnosed). `network`: the config has `weights:`.
+std::optional<std::size_t> producerOf(const std::vector<RawLayer>& raw_layers, std::size_t index,
+                                      bool network, Diagnostics& diags, bool* ok);
+// raw_layers[index] with its input_shape: as written, or (a network's layer
+// after the first, without one) the producer's output. nullopt when it
+// cannot have one: missing and not derivable (diagnosed), or the producer
+// failed validation (already diagnosed).
+std::optional<RawLayer> withInputShape(const std::vector<RawLayer>& raw_layers, std::size_t index,
+                                       std::optional<std::size_t> producer,
+                                       const NodeOutputs& outputs, bool network,
+                                       Diagnostics& diags);
+// The whole network's rules, once every layer is validated: each layer's
+// output is read by a later one or is the network's (the last layer's);
+// every layer is float32 (baked weights are); no layer name collides with
+// the network's own declarations.
+bool validateNetwork(const std::vector<RawLayer>& raw_layers, const ModelSpec& model,
+                     Diagnostics& diags);
+
 // Pair arguments (stride, dilation, padding): an int, or a list of 1 or 2.
 std::optional<Hw> pairArg(const RawInts& raw, llvm::StringRef key, Diagnostics& diags);
 

@@ -54,10 +54,20 @@ class VectorBackend {
   virtual std::string zero() const = 0;
   virtual std::string set1(const std::string& value) const = 0;
   virtual std::string store(const std::string& at, const std::string& v) const = 0;
-  // Pooling (emit_pool.cpp), on variables: a + b, a / b, and lane-wise
+  // The epilogue's arithmetic (emit_epilogue.cpp) and pooling's
+  // (emit_pool.cpp), lane by lane: a + b, a * b, a / b (IEEE, one rounding
+  // each); max/min exactly a > b ? a : b / a < b ? a : b, only where
+  // caps.ordered_max_min; less(a, b) the mask of a < b (false for NaN);
+  // select(mask, a, b) = mask ? a : b; maxNan(v, m) lane-wise
   // (v > m || v is NaN) ? v : m, PyTorch's max-pool step.
   virtual std::string add(const std::string& a, const std::string& b) const = 0;
+  virtual std::string mul(const std::string& a, const std::string& b) const = 0;
   virtual std::string div(const std::string& a, const std::string& b) const = 0;
+  virtual std::string max(const std::string& a, const std::string& b) const = 0;
+  virtual std::string min(const std::string& a, const std::string& b) const = 0;
+  virtual std::string less(const std::string& a, const std::string& b) const = 0;
+  virtual std::string select(const std::string& mask, const std::string& a,
+                             const std::string& b) const = 0;
   virtual std::string maxNan(const std::string& v, const std::string& m) const = 0;
   // Stores lanes [0, valid) only.
   virtual std::string storeFirst(const std::string& at, const std::string& v,

@@ -98,6 +98,9 @@ class YamlWalker {
   const char* flow_scanned_until_ = nullptr;
 };
 
+// `activation:`'s value (config_activation.cpp).
+RawActivation readActivation(YamlWalker& w, const Value& v);
+
 // Plain-scalar spellings YAML gives special meaning.
 bool isQuoted(const yaml::ScalarNode& s);
 bool isNullScalar(const yaml::ScalarNode& s);

@@ -8,25 +8,38 @@
 
 #include "conformance.h"
 
+// A layer's `epilogue` constant when its header declares one, else this
+// (found by unqualified lookup from the layer's namespace: see below).
+namespace convgen_conformance_fallback {
+inline constexpr convgen::testing::NoEpilogue epilogue{};
+}  // namespace convgen_conformance_fallback
+
 // Two cases per layer. One checks forward() on PyTorch's weights and
 // pack_weights() then forward_packed() (the packed buffer between guard
 // zones: pack_weights must write exactly packed_weight_size values) against
-// the same reference run. The other, that forward_partition() in 1 to 7
-// parts gives forward()'s bits.
+// the same reference run, with the layer's fused epilogue composed after it.
+// The other, that forward_partition() in 1 to 7 parts gives forward()'s bits.
 #define CONVGEN_CONFORMANCE_CASE(layer)                                                    \
+  namespace CONVGEN_NAMESPACE::layer {                                                     \
+  using namespace ::convgen_conformance_fallback;                                          \
+  inline constexpr const auto& conformance_epilogue = epilogue;                            \
+  }                                                                                        \
   TEST_CASE(#layer, "[conformance]") {                                                     \
     using T = CONVGEN_NAMESPACE::layer::value_type;                                        \
     convgen::testing::checkLayer<T>(                                                       \
-        CONVGEN_NAMESPACE::layer::info, &CONVGEN_NAMESPACE::layer::forward,                \
-        convgen::testing::Packed<T>{CONVGEN_NAMESPACE::layer::packed_weight_size,          \
-                                    &CONVGEN_NAMESPACE::layer::pack_weights,               \
-                                    &CONVGEN_NAMESPACE::layer::forward_packed});           \
+        CONVGEN_NAMESPACE::layer::info,                                                    \
+        convgen::testing::epilogueSpec(CONVGEN_NAMESPACE::layer::conformance_epilogue),    \
+        convgen::testing::entry<T>(&CONVGEN_NAMESPACE::layer::forward),                    \
+        convgen::testing::packedEntry<T>(CONVGEN_NAMESPACE::layer::packed_weight_size,     \
+                                         &CONVGEN_NAMESPACE::layer::pack_weights,          \
+                                         &CONVGEN_NAMESPACE::layer::forward_packed));      \
   }                                                                                        \
   TEST_CASE(#layer "/partitions", "[conformance]") {                                       \
     using T = CONVGEN_NAMESPACE::layer::value_type;                                        \
-    convgen::testing::checkPartitions<T>(CONVGEN_NAMESPACE::layer::info,                   \
-                                         &CONVGEN_NAMESPACE::layer::forward,               \
-                                         &CONVGEN_NAMESPACE::layer::forward_partition);    \
+    convgen::testing::checkPartitions<T>(                                                  \
+        CONVGEN_NAMESPACE::layer::info,                                                    \
+        convgen::testing::entry<T>(&CONVGEN_NAMESPACE::layer::forward),                    \
+        convgen::testing::partitionEntry<T>(&CONVGEN_NAMESPACE::layer::forward_partition)); \
   }
 
 CONVGEN_LAYERS(CONVGEN_CONFORMANCE_CASE)

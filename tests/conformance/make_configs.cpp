@@ -3,7 +3,11 @@
 //   make_configs random SEED COUNT OUT.yaml
 // Candidates PyTorch would reject are dropped by running each through
 // convgen's own validation (whose rules the errors suite pins down), so the
-// output holds only valid layers. Output is deterministic.
+// output holds only valid layers. Output is deterministic. The matrix's
+// layers take the fused activations round-robin (each one meets every
+// padding, group structure and dtype it is valid for, on every ISA the
+// matrix is generated for), and every third layer whose output shape and
+// dtype an earlier layer shares adds that layer's output as its residual.
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +17,7 @@
 #include <vector>
 
 #include "convgen/config.h"
+#include "convgen/shapes.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -26,6 +31,8 @@ struct Candidate {
   int groups = 1;
   bool bias = true;
   std::string mode = "zeros", dtype = "float32";
+  std::string activation;  // YAML text of `activation:`, "" for none
+  std::string residual;    // a layer name, "" for none
 };
 
 std::string yamlLayer(const Candidate& c, const std::string& name) {
@@ -37,7 +44,69 @@ std::string yamlLayer(const Candidate& c, const std::string& name) {
     << "\n    padding: " << c.padding << "\n    dilation: " << c.dilation
     << "\n    groups: " << c.groups << "\n    bias: " << (c.bias ? "true" : "false")
     << "\n    padding_mode: " << c.mode << "\n    dtype: " << c.dtype << "\n";
+  if (!c.activation.empty()) s << "    activation: " << c.activation << "\n";
+  if (!c.residual.empty()) s << "    residual: " << c.residual << "\n";
   return s.str();
+}
+
+// The i-th activation of the round-robin, one PyTorch runs on `dtype`
+// (integer layers: no leaky_relu or hardswish, integer clamp bounds).
+// Slopes and bounds include values that are not exact in binary and a
+// clamp whose min exceeds its max (torch.clamp: every element is max).
+std::string activationFor(std::size_t i, const std::string& dtype) {
+  static const char* const kFloat[] = {"none",
+                                       "relu",
+                                       "relu6",
+                                       "{type: leaky_relu, negative_slope: 0.125}",
+                                       "{type: clamp, min: -2.5, max: 3.1}",
+                                       "hardswish",
+                                       "{type: leaky_relu}",
+                                       "{type: clamp, max: 1.5}",
+                                       "{type: clamp, min: 2, max: -1}"};
+  static const char* const kInt[] = {"none",
+                                     "relu",
+                                     "relu6",
+                                     "{type: clamp, min: -3, max: 5}",
+                                     "{type: clamp, min: -1}",
+                                     "{type: clamp, min: 4, max: -2}"};
+  const bool integer = dtype == "int32" || dtype == "int64";
+  return integer ? kInt[i % (sizeof kInt / sizeof *kInt)]
+                 : kFloat[i % (sizeof kFloat / sizeof *kFloat)];
+}
+
+// The output shape of a valid candidate.
+std::vector<std::int64_t> outputShape(const Candidate& c) {
+  const std::string text = "namespace: probe\nlayers:\n" + yamlLayer(c, "probe");
+  llvm::SourceMgr sm;
+  convgen::Diagnostics diags(sm);
+  const unsigned id =
+      sm.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "probe.yaml"), {});
+  const std::optional<convgen::ModelSpec> model = convgen::loadConfig(sm, id, diags);
+  return model ? convgen::inferShapes(model->layers[0]).output : std::vector<std::int64_t>{};
+}
+
+std::string layerName(std::size_t i) {
+  char name[16];
+  std::snprintf(name, sizeof name, "l%04zu", i);
+  return name;
+}
+
+// Activations round-robin, and residuals from earlier layers of the same
+// output shape and dtype (every third layer that has one).
+void addEpilogues(std::vector<Candidate>& layers) {
+  std::vector<std::vector<std::int64_t>> shapes;
+  std::size_t candidates = 0;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    Candidate& c = layers[i];
+    shapes.push_back(outputShape(c));
+    const std::string activation = activationFor(i, c.dtype);
+    if (activation != "none") c.activation = activation;
+    for (std::size_t j = i; j-- > 0;)
+      if (shapes[j] == shapes[i] && layers[j].dtype == c.dtype) {
+        if (candidates++ % 3 == 0) c.residual = layerName(j);
+        break;
+      }
+  }
 }
 
 bool isValid(const Candidate& c) {
@@ -250,6 +319,7 @@ int main(int argc, char** argv) {
   std::string out_path, ns;
   if (mode == "matrix" && argc == 3) {
     layers = matrix();
+    addEpilogues(layers);
     out_path = argv[2];
     ns = "matrix";
   } else if (mode == "random" && argc == 5) {
@@ -263,11 +333,7 @@ int main(int argc, char** argv) {
   std::ostringstream yaml;
   yaml << "# Generated by tests/conformance/make_configs (" << mode << "). Do not edit.\n"
        << "namespace: " << ns << "\nlayers:\n";
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    char name[16];
-    std::snprintf(name, sizeof name, "l%04zu", i);
-    yaml << yamlLayer(layers[i], name);
-  }
+  for (std::size_t i = 0; i < layers.size(); ++i) yaml << yamlLayer(layers[i], layerName(i));
   std::ifstream existing(out_path, std::ios::binary);
   std::stringstream old;
   old << existing.rdbuf();

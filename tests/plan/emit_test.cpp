@@ -48,10 +48,23 @@ TEST_CASE("tiny layers render exactly their goldens, for every strategy and ISA"
   // Narrow rows and a deep reduction: packed weights (ChannelVector) on the
   // vector ISAs, with a partial channel block.
   const LayerSpec narrow = conv("narrow", {1, 64, 4, 3}, 40, 3, 1, 1);
+  // Fused epilogues (emit_epilogue.cpp): a residual and hardswish on the
+  // vector strategy's full and partial stores and the border pixels; a
+  // clamp whose min exceeds its max on the packed strategy's lanes.
+  LayerSpec epilogue = conv("epilogue", {1, 2, 5, 11}, 3, 3, 1, 1);
+  epilogue.epilogue.activation = Activation::Hardswish;
+  epilogue.epilogue.residual = "earlier";
+  LayerSpec packed_epilogue = narrow;
+  packed_epilogue.name = "narrow_clamp";
+  packed_epilogue.epilogue.activation = Activation::Clamp;
+  packed_epilogue.epilogue.has_min = packed_epilogue.epilogue.has_max = true;
+  packed_epilogue.epilogue.min = 0.5, packed_epilogue.epilogue.max = -0.25;
   const Tiny tinies[] = {{"zeros", conv("zeros3", {1, 2, 5, 7}, 3, 3, 1, 1)},
                          {"packed", narrow},
                          {"reflect", reflect},
-                         {"strided", strided}};
+                         {"strided", strided},
+                         {"epilogue", epilogue},
+                         {"packed_epilogue", packed_epilogue}};
   for (const Tiny& t : tinies)
     for (const IsaInfo& isa : isaTable()) {
       ModelSpec model;

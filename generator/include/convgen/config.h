@@ -91,6 +91,28 @@ struct RawBatchNorm {
   RawFloats weight, bias, running_mean, running_var;
 };
 
+// A real number (`negative_slope`, `min`, `max`): a plain decimal scalar,
+// finite; `integral` when written as an integer (no '.', no exponent).
+struct RawNumber {
+  double value = 0;
+  bool integral = false;
+  llvm::SMLoc loc;
+  bool present = false;
+  bool ok = false;
+  bool usable() const { return present && ok; }
+};
+
+// `activation:`: a word (`relu`), or a mapping with `type:` and the
+// activation's parameters (`{type: leaky_relu, negative_slope: 0.2}`).
+struct RawActivation {
+  llvm::SMLoc loc;
+  bool present = false;
+  bool ok = false;  // read without a problem (each one already diagnosed)
+  Located<std::string> type;
+  RawNumber negative_slope, min, max;
+  bool usable() const { return present && ok; }
+};
+
 struct RawLayer {
   llvm::SMLoc loc;  // the layer's mapping (for missing keys)
   Located<std::string> name;
@@ -110,6 +132,9 @@ struct RawLayer {
   Located<bool> ceil_mode, return_indices, count_include_pad;
   Located<std::int64_t> divisor_override, in_features, out_features;
   RawInts output_size;
+  RawActivation activation;
+  Located<std::string> residual;
+  Located<std::string> input;  // `input:`, a network's connection (validate_network.cpp)
 };
 
 struct RawConfig {

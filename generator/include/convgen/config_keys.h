@@ -51,6 +51,9 @@ enum class KeyId {
   OutputSize,
   InFeatures,
   OutFeatures,
+  Activation,
+  Residual,
+  Input,
 };
 
 // Where a key may appear: the top-level mapping, a layer's mapping, or a
@@ -70,6 +73,7 @@ enum class ValueKind {
   Float,      // one finite number
   FloatList,  // a list of finite numbers
   BatchNormMap,  // batch_norm's mapping (KeyScope::BatchNorm keys)
+  Activation,  // a word, or a mapping {type: word, parameters} (config_activation.cpp)
 };
 
 struct ConfigKey {

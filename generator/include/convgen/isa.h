@@ -29,6 +29,12 @@ struct VectorCaps {
   bool permute_two = false;        // any lane from either of two registers
   bool gather = false;             // lanes from independent addresses
   bool deinterleave_load = false;  // even elements of 2*lanes in one load (NEON vld2)
+  // max(a, b) / min(a, b) in one instruction that is exactly a > b ? a : b /
+  // a < b ? a : b, NaN and signed zeros included (x86 maxps/minps: the
+  // second operand when unordered or equal). The epilogue's clamps then are
+  // one instruction; without it (NEON's fmax returns +0 for (-0, +0)), a
+  // compare and a select.
+  bool ordered_max_min = false;
 };
 
 struct IsaInfo {

@@ -2,7 +2,7 @@
 // (`op:`), and the validated description of a pooling layer (PoolSpec).
 // `linear` is no PoolSpec: validation lowers it to a conv LayerSpec whose
 // kernel is the whole input (LayerSpec::source_op says so). See
-// docs/semantics.md section 11.
+// docs/semantics.md section 13.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // The windows of a pooling layer, one axis at a time, by PyTorch 1.13's
-// rules (docs/semantics.md section 11): shared by validation (the output
+// rules (docs/semantics.md section 13): shared by validation (the output
 // size), the planner (the interior) and the emitter (border windows
 // resolved at generation time).
 #pragma once

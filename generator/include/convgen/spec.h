@@ -19,6 +19,22 @@ enum class PaddingMode { Zeros, Reflect, Replicate, Circular };
 enum class DType : int { Float32, Float64, Int32, Int64 };
 // How the user wrote `padding`; the numbers are always in LayerSpec::pad.
 enum class PaddingKind { Explicit, Same, Valid };
+// The activation of a layer's fused epilogue (docs/semantics.md section 14).
+enum class Activation { None, Relu, Relu6, LeakyRelu, Clamp, Hardswish };
+
+// What a layer does to its conv2d + bias before the store (the fused
+// epilogue): output = activation(conv2d(x, w) + bias + residual).
+struct Epilogue {
+  Activation activation = Activation::None;
+  double negative_slope = 0.01;  // leaky_relu (nn.LeakyReLU's default)
+  // clamp's bounds (torch.clamp: either may be absent, not both); relu6 is
+  // clamp(0, 6). For an integer layer they are integers.
+  bool has_min = false, has_max = false;
+  double min = 0, max = 0;
+  std::string residual;  // the earlier layer whose output is added; "" for none
+  bool hasResidual() const { return !residual.empty(); }
+  bool any() const { return activation != Activation::None || hasResidual(); }
+};
 
 struct Hw {
   std::int64_t h = 0, w = 0;
@@ -61,6 +77,7 @@ struct LayerSpec {
   // input's H x W, no padding; the header then gives output_shape [N, out]).
   Op source_op = Op::Conv2d;
   bool flat_input = false;  // linear: input_shape was [N, in_features]
+  Epilogue epilogue;  // `activation:`, `residual:`
 };
 
 struct ModelSpec {
@@ -73,6 +90,9 @@ struct ModelSpec {
   // Every layer in config order. Empty means `layers` in order (a model
   // built without pools, as tests do).
   std::vector<NodeRef> order;
+  // A network's connections (`weights:` configs), parallel to `order`: the
+  // name of the layer each reads, "" for the network input. Empty otherwise.
+  std::vector<std::string> inputs;
 };
 // ModelSpec::order, or every conv layer in order when it is empty.
 std::vector<NodeRef> modelOrder(const ModelSpec& model);
@@ -95,7 +115,23 @@ struct PaddingWord {
   std::string_view name;  // "valid", "same"; "explicit" for numbers
   bool in_config;         // a word a config may give as `padding:`
 };
+// `activation:` words and what each takes. PyTorch's CPU kernels for
+// leaky_relu and hardswish exist for floating types only; relu, relu6
+// (hardtanh) and clamp also run on integer tensors.
+struct ActivationName {
+  Activation activation;
+  std::string_view name;          // configs' `activation:` (or its `type:`)
+  bool negative_slope;            // takes `negative_slope`
+  bool bounds;                    // takes `min` and `max`
+  bool integer_ok;                // PyTorch runs it on int32/int64 tensors
+  std::string_view torch_kernel;  // PyTorch's kernel name in its dtype error, or ""
+};
 const std::vector<PaddingModeName>& paddingModeTable();
+const std::vector<ActivationName>& activationTable();
+std::optional<Activation> parseActivation(std::string_view word);
+std::string activationList(std::string_view quote = "");
+std::string_view toString(Activation a);
+const ActivationName& activationInfo(Activation a);
 const std::vector<DTypeName>& dtypeTable();
 const std::vector<PaddingWord>& paddingWordTable();
 

@@ -1,7 +1,7 @@
 // The generic reference pooling: the oracle generated pooling layers are
 // tested against, written from PyTorch 1.13's documentation of
 // nn.MaxPool2d, nn.AvgPool2d and nn.AdaptiveAvgPool2d (docs/semantics.md
-// section 11): an explicitly padded copy (-infinity for max, zeros for
+// section 13): an explicitly padded copy (-infinity for max, zeros for
 // average), then every window over it; windows that ceil_mode lets run off
 // the padded input read nothing there. Obviously correct, not fast; shares
 // no code with the generator.

@@ -148,6 +148,10 @@ class PublicApi : public Rule {
       const QualType in = s_.ctx().getPointerType(s_.ctx().getConstType(value_type));
       params = {in, in, in, s_.ctx().getPointerType(value_type)};
       if (pool) params = {in, s_.ctx().getPointerType(value_type)};
+      // A layer with a fused residual (its `epilogue` constant) takes the
+      // residual tensor after bias: (input, weight, bias, residual, output).
+      else if (forward->getNumParams() == 5 && s_.lookupOne(ns, "epilogue"))
+        params.insert(params.begin() + 3, in);
       if (!forward->getReturnType()->isVoidType() || forward->getNumParams() != params.size() ||
           !std::equal(params.begin(), params.end(), forward->param_begin(),
                       [&](QualType want, const ParmVarDecl* p) {
@@ -158,7 +162,8 @@ class PublicApi : public Rule {
                 (pool ? std::string()
                       : " *, const " + s_.typeName(value_type) + " *, const " +
                             s_.typeName(value_type)) +
-                " *, " + s_.typeName(value_type) + " *) noexcept'");
+                " *, " + (params.size() == 5 ? "const " + s_.typeName(value_type) + " *, " : "") +
+                s_.typeName(value_type) + " *) noexcept'");
       const auto* proto = forward->getType()->getAs<FunctionProtoType>();
       if (proto && !proto->isNothrow()) problem("forward is not noexcept");
     }
