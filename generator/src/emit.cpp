@@ -13,6 +13,7 @@
 #include "emit_code.h"
 #include "emit_epilogue.h"
 #include "emit_pool.h"
+#include "network_model.h"
 
 namespace convgen {
 namespace {
@@ -139,7 +140,8 @@ std::string poolMacro(const ModelSpec& model, const std::string& stem, const std
 }
 
 std::string header(const ModelSpec& model, const std::string& stem,
-                   const std::vector<KernelPlan>& plans, const std::vector<PoolPlan>& pools) {
+                   const std::vector<KernelPlan>& plans, const std::vector<PoolPlan>& pools,
+                   const detail::NetworkEmission* network) {
   std::string declarations, c_declarations, layer_list, pool_list;
   for (const NodeRef& node : modelOrder(model)) {
     if (node.kind == NodeRef::Kind::Pool) {  // emit_pool.cpp
@@ -195,6 +197,10 @@ std::string header(const ModelSpec& model, const std::string& stem,
   for (const PoolPlan& pool : pools) pool_isas.push_back(pool.isa);
   const bool epilogues = std::any_of(plans.begin(), plans.end(),
                                      [](const KernelPlan& p) { return p.layer.epilogue.any(); });
+  if (network) {  // emit_network.cpp: after the layers it calls
+    declarations += "\n" + detail::renderNetworkDeclarations(*network) + "\n";
+    c_declarations += "\n" + detail::renderNetworkCDeclaration(*network);
+  }
   return renderTemplate("header", {{"banner", banner(model, plans, pool_isas)},
                                    {"epilogue_struct", epilogues ? epilogueStruct() : ""},
                                    {"guard", macroBase(model, stem) + "_H"},
@@ -287,7 +293,17 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
   out.layer_lines.resize(out.plans.size());
   out.pool_lines.resize(out.pool_plans.size());
   const std::vector<std::string> names = outputFileNames(stem, options.shards);
-  out.files.push_back({names[0], header(model, stem, out.plans, out.pool_plans)});
+  // A config with baked weights is a network: one more entry point.
+  const std::optional<detail::NetworkModel> network = detail::networkModel(model);
+  std::optional<detail::NetworkEmission> network_text;
+  if (network) {
+    network_text = detail::networkEmission(model, *network);
+    network_text->steps_macro = macroBase(model, stem) + "_NETWORK_STEPS";
+    out.arena_bytes = network->plan.arena.bytes;
+    out.arena_lower_bound = network->plan.arena.lower_bound;
+  }
+  out.files.push_back({names[0], header(model, stem, out.plans, out.pool_plans,
+                                        network_text ? &*network_text : nullptr)});
   // Contiguous runs of layers per shard, in config order.
   const std::vector<NodeRef> order = modelOrder(model);
   std::size_t convs = 0, pools = 0;
@@ -327,6 +343,7 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
       (node.kind == NodeRef::Kind::Pool ? out.pool_lines : out.layer_lines)[node.index] = lines;
       layers += text;
     }
+    if (k == 0 && network_text) layers += "\n\n" + detail::renderNetworkDefinition(*network_text) + "\n";
     std::string includes = isaPrologue(isas);
     // -infinity, the value of a max pool's window with no tap in the input.
     if (max_pool) includes += (includes.empty() ? "" : "\n") + std::string("#include <limits>");

@@ -29,6 +29,23 @@ std::string renderNetworkDeclarations(const NetworkEmission& net) {
             ";");
   code.line("void forward(const " + net.value_type + "* input, " + net.value_type +
             "* output, void* arena) noexcept;");
+  // The steps as data, for a test or tool that runs the layers itself:
+  // X(layer, input) or R(layer, input, residual), in order; an input or
+  // residual is the index of the step whose output it is, -1 the network input.
+  const NetworkPlan& plan = *net.plan;
+  std::vector<std::int64_t> step_of_tensor(plan.tensors.size());
+  for (std::size_t t = 0; t < plan.tensors.size(); ++t)
+    step_of_tensor[t] = static_cast<std::int64_t>(plan.tensor_node[t]);
+  auto index = [&](const TensorRef& r) {
+    return r.kind == TensorRef::Kind::Arena ? str(step_of_tensor[r.tensor]) : std::string("-1");
+  };
+  std::string steps;
+  for (const NetworkStep& step : plan.steps) {
+    const std::string& name = net.layers[step.node].ns;
+    steps += step.residual ? " R(" + name + ", " + index(step.input) + ", " + index(*step.residual) + ")"
+                           : " X(" + name + ", " + index(step.input) + ")";
+  }
+  code.line("#define " + net.steps_macro + "(X, R)" + steps);
   return code.text();
 }
 

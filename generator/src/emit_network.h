@@ -19,6 +19,7 @@ struct NetworkEmission {
   std::string value_type;     // "float"
   std::string cpp_namespace;  // the config's
   std::string c_name;         // "<namespace with _>_forward"
+  std::string steps_macro;    // the X-macro of the steps, for tests and tools
 };
 
 // Inside the config's namespace in the header.

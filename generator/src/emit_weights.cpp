@@ -124,19 +124,26 @@ std::vector<GeneratedFile> emitBakedWeights(const ModelSpec& model,
   return out;
 }
 
+// A layer with a fused residual takes it between input and output, as its
+// other entry points do after their weights.
+static std::string residualParam(const KernelPlan& p) {
+  return p.layer.epilogue.hasResidual() ? "const float* residual, " : "";
+}
+
 std::string bakedDeclaration(const ModelSpec& model, const KernelPlan& p) {
   if (!p.layer.baked) return "";
+  const std::string res = p.layer.epilogue.hasResidual() ? "residual, " : "";
   return "\n// Baked weights: " + commentSafe(p.layer.baked->origin) + " from " + source(model) +
-         ".\n// forward(input, output) is forward_packed() on them; packed_weights() points at "
-         "them\n// (packed_weight_size values, for forward_packed_partition()).\n"
-         "void forward(const float* input, float* output) noexcept;\n"
+         ".\n// forward(input, " + res + "output) is forward_packed() on them; packed_weights() "
+         "points at them\n// (packed_weight_size values, for forward_packed_partition()).\n"
+         "void forward(const float* input, " + residualParam(p) + "float* output) noexcept;\n"
          "const float* packed_weights() noexcept;\n";
 }
 
 std::string bakedCDeclaration(const ModelSpec& model, const KernelPlan& p) {
   if (!p.layer.baked) return "";
-  return "\nvoid " + cName(model, p.layer, "forward_baked") +
-         "(const float* input, float* output);\nconst float* " +
+  return "\nvoid " + cName(model, p.layer, "forward_baked") + "(const float* input, " +
+         residualParam(p) + "float* output);\nconst float* " +
          cName(model, p.layer, "packed_weights") + "(void);";
 }
 
@@ -146,15 +153,16 @@ std::string bakedLayerCode(const ModelSpec& model, const KernelPlan& p) {
   if (!p.layer.baked) return "";
   const std::string ns = model.cpp_namespace + "::" + p.layer.name;
   const std::string size = str(p.packedWeightSize());
+  const std::string res = p.layer.epilogue.hasResidual() ? "residual, " : "";
   return "\n\nnamespace " + ns +
          " {\n// Baked weights, packed (in a NAME_weights_<k>.cpp).\nalignas(64) extern const "
          "float baked_weights[" + size +
-         "];\n\nvoid forward(const float* input, float* output) noexcept {\n"
-         "  forward_packed(input, baked_weights, output);\n}\n\n"
+         "];\n\nvoid forward(const float* input, " + residualParam(p) + "float* output) noexcept {\n"
+         "  forward_packed(input, baked_weights, " + res + "output);\n}\n\n"
          "const float* packed_weights() noexcept { return baked_weights; }\n}  // namespace " +
          ns + "\n\nextern \"C\" void " + cName(model, p.layer, "forward_baked") +
-         "(const float* input, float* output) {\n  " + ns +
-         "::forward(input, output);\n}\n\nextern \"C\" const float* " +
+         "(const float* input, " + residualParam(p) + "float* output) {\n  " + ns +
+         "::forward(input, " + res + "output);\n}\n\nextern \"C\" const float* " +
          cName(model, p.layer, "packed_weights") + "(void) {\n  return " + ns +
          "::packed_weights();\n}";
 }

@@ -206,12 +206,19 @@ bool bakeLayer(const WeightsSource& source, const RawConfig& raw, const RawLayer
       layer.weights_prefix.present ? layer.weights_prefix.value : spec.name;
   const llvm::SMLoc at = layer.weights_prefix.present ? layer.weights_prefix.loc : layer.name.loc;
   const std::int64_t out = spec.out_channels;
-  const std::vector<std::int64_t> weight_shape = {out, spec.in_channels / spec.groups,
-                                                  spec.kernel.h, spec.kernel.w};
+  // nn.Linear stores (out_features, in_features): the same values, in the
+  // same order, as the conv it is generated as (docs/semantics.md section 13).
+  const bool linear = spec.source_op == Op::Linear;
+  const std::vector<std::int64_t> weight_shape =
+      linear ? std::vector<std::int64_t>{out, spec.in_channels * spec.kernel.h * spec.kernel.w}
+             : std::vector<std::int64_t>{out, spec.in_channels / spec.groups, spec.kernel.h,
+                                         spec.kernel.w};
   auto baked = std::make_shared<BakedTensors>();
   bool ok = true;
   if (auto w = lw.tensor(prefix + ".weight", weight_shape,
-                         "the layer's weight (out, in/groups, kh, kw)", at))
+                         linear ? "the linear layer's weight (out_features, in_features)"
+                                : "the layer's weight (out, in/groups, kh, kw)",
+                         at))
     baked->weight = std::move(*w);
   else
     ok = false;

@@ -40,6 +40,9 @@ struct GeneratedModel {
   std::vector<std::int64_t> layer_lines;  // lines of each layer's kernel, before formatting
   std::vector<PoolPlan> pool_plans;       // one per ModelSpec::pools entry
   std::vector<std::int64_t> pool_lines;   // the same for each pooling layer
+  // A network's (a config with `weights:`; network.h): its arena's bytes and
+  // the most bytes live at once. -1 for any other config.
+  std::int64_t arena_bytes = -1, arena_lower_bound = -1;
 };
 
 // Precondition: `model` passed validation and configStem(model.config_name)
