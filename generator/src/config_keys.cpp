@@ -15,6 +15,8 @@ const std::vector<ConfigKey>& configKeys() {
        "C++ namespace of the generated code; `a::b` allowed"},
       {K::TopIsa, "isa", S::Top, V::Word, false, "scalar", "default target of every layer"},
       {K::Layers, "layers", S::Top, V::LayerList, true, "", "the Conv2d layers, at least one"},
+      {K::TopBackward, "backward", S::Top, V::Bool, false, "false",
+       "default `backward` of every layer"},
       {K::Name, "name", S::Layer, V::String, true, "",
        "a C++ identifier; also part of the C symbol"},
       {K::InputShape, "input_shape", S::Layer, V::IntList, true, "",
@@ -32,6 +34,8 @@ const std::vector<ConfigKey>& configKeys() {
       {K::Isa, "isa", S::Layer, V::Word, false, "the top-level `isa`", "this layer's target"},
       {K::Device, "device", S::Layer, V::Word, false, "cpu",
        "accepted for fidelity; only `cpu` exists"},
+      {K::Backward, "backward", S::Layer, V::Bool, false, "the top-level `backward`",
+       "also emit `backward_input`, `backward_weight`, `backward_bias` (autograd's gradients)"},
   };
   return kKeys;
 }

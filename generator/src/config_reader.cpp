@@ -88,6 +88,8 @@ class ConfigReader {
         case KeyId::Layers:
           cfg.layers_present = true;
           return readLayers(v, cfg);
+        case KeyId::TopBackward:
+          return read(key, v, cfg.backward);
         default:
           CONVGEN_CHECK(false, "a top-level key without a field");
       }
@@ -186,6 +188,8 @@ class ConfigReader {
           return read(key, v, l.isa);
         case KeyId::Device:
           return readDevice(key, v);
+        case KeyId::Backward:
+          return read(key, v, l.backward);
         default:
           CONVGEN_CHECK(false, "a layer key without a field");
       }

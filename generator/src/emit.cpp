@@ -9,6 +9,7 @@
 #include "convgen/format.h"
 #include "convgen/internal_error.h"
 #include "convgen/templates.h"
+#include "emit_backward.h"
 #include "emit_code.h"
 
 namespace convgen {
@@ -130,7 +131,8 @@ std::string header(const ModelSpec& model, const std::string& stem,
          {"packed_size", str(p.packedWeightSize())},
          {"packed_note", p.packed ? "blocks of output channels, for " + p.packedKernelName()
                                   : "this layer's is PyTorch's: weight, then bias"},
-         {"bias_note", l.bias ? "(out_channels) values" : "unused: pass nullptr (bias: false)"}});
+         {"bias_note", l.bias ? "(out_channels) values" : "unused: pass nullptr (bias: false)"},
+         {"backward_decl", backwardDeclarations(p)}});
     decl.pop_back();
     declarations += decl;
     std::string c_type = type.rfind("std::", 0) == 0 ? type.substr(5) : type;
@@ -146,7 +148,7 @@ std::string header(const ModelSpec& model, const std::string& stem,
                       c_type + "* output, int part, int parts);\n" + "void " +
                       cName(model, l, "forward_packed_partition") + "(const " + c_type +
                       "* input, const " + c_type + "* packed, " + c_type +
-                      "* output, int part, int parts);";
+                      "* output, int part, int parts);" + backwardCDeclarations(model, p);
     layer_list += (layer_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
   }
   return renderTemplate("header", {{"banner", banner(model, plans)},
@@ -157,6 +159,9 @@ std::string header(const ModelSpec& model, const std::string& stem,
                                    {"layer_macro", "CONVGEN_" + upperIdentifier(stem) + "_LAYERS"},
                                    {"full_layer_macro", macroBase(model, stem) + "_LAYERS"},
                                    {"layer_list", layer_list},
+                                   {"backward_macro",
+                                    backwardLayerMacro(plans, macroBase(model, stem),
+                                                       "CONVGEN_" + upperIdentifier(stem))},
                                    {"c_declarations", c_declarations}});
 }
 
@@ -247,6 +252,7 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
       isas.push_back(plan.isa);
       std::string text = renderPlan(model, plan);
       text.pop_back();
+      if (plan.layer.backward) text += renderBackward(model, plan);
       out.layer_lines.push_back(std::count(text.begin(), text.end(), '\n') + 1);
       layers += text;
     }

@@ -71,6 +71,8 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
       ok = false;
       continue;
     }
+    spec->backward = layer.backward.present ? layer.backward.usable() && layer.backward.value
+                                            : raw.backward.usable() && raw.backward.value;
     // The whole model's totals (`convgen shapes` prints them) fit as well.
     std::int64_t macs = 0, params = 0;
     if (__builtin_add_overflow(total_macs, validator.macs(), &macs) ||

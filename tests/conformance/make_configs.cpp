@@ -26,6 +26,7 @@ struct Candidate {
   int groups = 1;
   bool bias = true;
   std::string mode = "zeros", dtype = "float32";
+  bool backward = false;  // also test the gradient kernels (issue 13)
 };
 
 std::string yamlLayer(const Candidate& c, const std::string& name) {
@@ -37,6 +38,7 @@ std::string yamlLayer(const Candidate& c, const std::string& name) {
     << "\n    padding: " << c.padding << "\n    dilation: " << c.dilation
     << "\n    groups: " << c.groups << "\n    bias: " << (c.bias ? "true" : "false")
     << "\n    padding_mode: " << c.mode << "\n    dtype: " << c.dtype << "\n";
+  if (c.backward) s << "    backward: true\n";
   return s.str();
 }
 
@@ -108,8 +110,16 @@ std::vector<Candidate> matrix() {
             ++i;
           }
   }
+  // Gradient kernels on every kBackwardEvery-th layer of the grid: 5 is
+  // prime to the inner loops' 2 and 4 and to the 3 and 4 of the stride,
+  // batch and dtype cycles, so the sample still meets every padding mode,
+  // padding form, kernel, dilation, group structure, stride, batch form and
+  // dtype; every extreme below gets them too.
+  constexpr std::size_t kBackwardEvery = 5;
+  for (std::size_t k = 0; k < out.size(); k += kBackwardEvery) out[k].backward = true;
   // Extremes.
   auto add = [&](Candidate c) {
+    c.backward = true;
     if (isValid(c)) out.push_back(c);
   };
   Candidate c;

@@ -77,12 +77,14 @@ struct RawLayer {
   RawPadding padding;
   Located<bool> bias;
   Located<std::string> padding_mode, dtype, isa;
+  Located<bool> backward;  // unset: RawConfig::backward
 };
 
 struct RawConfig {
   std::string config_name;
   llvm::SMLoc loc;
   Located<std::string> cpp_namespace, isa;
+  Located<bool> backward;  // every layer's default `backward`
   std::vector<RawLayer> layers;
   bool layers_present = false;
 };

@@ -27,6 +27,8 @@ enum class KeyId {
   DType,
   Isa,
   Device,
+  TopBackward,
+  Backward,
 };
 
 // Where a key may appear: the top-level mapping, or a layer's mapping.

@@ -46,6 +46,7 @@ struct LayerSpec {
   PaddingMode padding_mode = PaddingMode::Zeros;
   DType dtype = DType::Float32;
   Isa isa = Isa::Scalar;
+  bool backward = false;  // also emit the gradient kernels (issue 13)
 };
 
 struct ModelSpec {

@@ -1,0 +1,93 @@
+// backward_input: dL/dx as a gather. Every padded input position (r, s) sums
+// w[o, c, ki, kj] * grad_output[o, oh, ow] over the taps that read it; the
+// stride phase of r and s picks those taps at generation time (the
+// kBRow*/kBCol* tables), so no loop tests divisibility. A tile is
+// `input_tile` consecutive positions of one column phase, accumulated over
+// every output channel of the group and every tap of the two phases in
+// registers, then added to grad_input once; positions near the border
+// (some tap outside the output, or a padded position whose gradient folds
+// back into the pixel it copies) take the per-position path with bounds
+// checks. grad_input starts at zero: pixels no window reads keep it.
+#include "emit_backward.h"
+
+namespace convgen::detail {
+
+BackwardCode emitBackwardInput(const KernelPlan& p, const BackwardPlan& b) {
+  const std::string attr = targetAttribute(p);
+  const std::string L = str(b.input_tile);
+  BackwardCode out;
+  Code c;
+  c.line("// grad_input positions kBColPhase[pc] + kSW * (u + l), l < " + L +
+         ", of padded row kBRowPhase[pr] + kSH * v: every tap inside.");
+  c.open(attr + "inline void bwInputTile(const T* gy, const T* weight, T* gxrow, std::int64_t o0, "
+                "std::int64_t cl, std::int64_t pr, std::int64_t v, std::int64_t pc, "
+                "std::int64_t u) noexcept");
+  c.line("Acc acc[" + L + "] = {};");
+  c.open("for (std::int64_t o = o0; o < o0 + kOg; ++o)");
+  c.open("for (std::int64_t t = kBRowFirst[pr]; t < kBRowFirst[pr + 1]; ++t)");
+  c.line("const std::int64_t oh = v - kBRowShift[t];");
+  c.line("if (oh < 0 || oh >= kOH) continue;  // a row check, outside the column loops");
+  c.line("const T* grow = gy + (o * kOH + oh) * kOW + u;");
+  c.line("const T* wrow = weight + ((o * kCg + cl) * kKH + kBRowTap[t]) * kKW;");
+  c.open("for (std::int64_t tc = kBColFirst[pc]; tc < kBColFirst[pc + 1]; ++tc)");
+  c.line("const Acc wv = Acc(wrow[kBColTap[tc]]);");
+  c.line("const T* src = grow - kBColShift[tc];");
+  c.line("for (std::int64_t l = 0; l < " + L + "; ++l) acc[l] += wv * Acc(src[l]);");
+  c.close();
+  c.close();
+  c.close();
+  c.line("T* dst = gxrow + kBColPhase[pc] + kSW * u - kPL;");
+  c.line("for (std::int64_t l = 0; l < " + L + "; ++l) dst[kSW * l] = T(Acc(dst[kSW * l]) + acc[l]);");
+  c.close();
+  c.line();
+  c.line("// One position u of column phase pc (bounds-checked taps; the fold of padding).");
+  c.open(attr + "inline void bwInputPixel(const T* gy, const T* weight, T* gxrow, std::int64_t o0, "
+                "std::int64_t cl, std::int64_t pr, std::int64_t v, std::int64_t pc, "
+                "std::int64_t u) noexcept");
+  c.line("Acc acc = Acc(0);");
+  c.open("for (std::int64_t o = o0; o < o0 + kOg; ++o)");
+  c.open("for (std::int64_t t = kBRowFirst[pr]; t < kBRowFirst[pr + 1]; ++t)");
+  c.line("const std::int64_t oh = v - kBRowShift[t];");
+  c.line("if (oh < 0 || oh >= kOH) continue;");
+  c.line("const T* grow = gy + (o * kOH + oh) * kOW;");
+  c.line("const T* wrow = weight + ((o * kCg + cl) * kKH + kBRowTap[t]) * kKW;");
+  c.open("for (std::int64_t tc = kBColFirst[pc]; tc < kBColFirst[pc + 1]; ++tc)");
+  c.line("const std::int64_t ow = u - kBColShift[tc];");
+  c.line("if (ow >= 0 && ow < kOW) " + mac(p.layer.dtype, "acc", "Acc(wrow[kBColTap[tc]])", "grow[ow]"));
+  c.close();
+  c.close();
+  c.close();
+  c.line("T& dst = gxrow[bwSourceCol(kBColPhase[pc] + kSW * u - kPL)];");
+  c.line("dst = T(Acc(dst) + acc);");
+  c.close();
+  out.helpers = c.text();
+
+  Code e;
+  e.open(attr + "void backward_input(const T* grad_output, const T* weight, T* grad_input) noexcept");
+  e.line("for (std::int64_t i = 0; i < kN * kC * kH * kW; ++i) grad_input[i] = T(0);");
+  e.open("for (std::int64_t n = 0; n < kN; ++n)");
+  e.open("for (std::int64_t c = 0; c < kC; ++c)");
+  e.line("const std::int64_t o0 = c / kCg * kOg, cl = c % kCg;");
+  e.line("const T* gy = grad_output + n * kO * kOH * kOW;");
+  e.line("T* gx = grad_input + (n * kC + c) * kH * kW;");
+  e.open("for (std::int64_t pr = 0; pr < kBRowPhases; ++pr)");
+  e.open("for (std::int64_t v = kBRowULo[pr]; v < kBRowUHi[pr]; ++v)");
+  e.line("T* gxrow = gx + bwSourceRow(kBRowPhase[pr] + kSH * v - kPT) * kW;");
+  e.open("for (std::int64_t pc = 0; pc < kBColPhases; ++pc)");
+  e.line("std::int64_t u = kBColInLo[pc];");
+  e.line("for (; u + " + L + " <= kBColInHi[pc]; u += " + L +
+         ") bwInputTile(gy, weight, gxrow, o0, cl, pr, v, pc, u);");
+  e.line("for (std::int64_t w = kBColULo[pc]; w < kBColInLo[pc]; ++w) bwInputPixel(gy, weight, "
+         "gxrow, o0, cl, pr, v, pc, w);");
+  e.line("for (; u < kBColUHi[pc]; ++u) bwInputPixel(gy, weight, gxrow, o0, cl, pr, v, pc, u);");
+  e.close();
+  e.close();
+  e.close();
+  e.close();
+  e.close();
+  e.close();
+  out.entry = e.text();
+  return out;
+}
+
+}  // namespace convgen::detail

@@ -1,0 +1,89 @@
+// Planning the backward kernels (plan_backward.h): stride phases and their
+// taps, the bounds-check-free runs of each phase, and the tile widths.
+#include "plan_backward.h"
+
+#include <algorithm>
+
+#include "convgen/internal_error.h"
+
+namespace convgen::detail {
+namespace {
+
+std::int64_t ceilDivPos(std::int64_t a, std::int64_t b) {
+  CONVGEN_CHECK(b > 0, "ceilDivPos by a non-positive number");
+  return a <= 0 ? -((-a) / b) : (a + b - 1) / b;
+}
+
+// One axis: input size `in`, output size `out`, padding before/after,
+// kernel, stride, dilation; `keep_padding` for modes whose padding copies
+// input values (their gradients fold back), false for zeros.
+BackwardAxis axis(std::int64_t in, std::int64_t out, std::int64_t pad_lo, std::int64_t pad_hi,
+                  std::int64_t kernel, std::int64_t stride, std::int64_t dilation,
+                  bool keep_padding) {
+  BackwardAxis a;
+  a.padded = in + pad_lo + pad_hi;
+  // A phase p < stride; taps are grouped by (k * dilation) mod stride.
+  std::vector<std::int64_t> phases;
+  for (std::int64_t k = 0; k < kernel; ++k) {
+    const std::int64_t p = (k * dilation) % stride;
+    if (std::find(phases.begin(), phases.end(), p) == phases.end()) phases.push_back(p);
+  }
+  std::sort(phases.begin(), phases.end());
+  for (std::int64_t p : phases) {
+    TapPhase t;
+    t.phase = p;
+    for (std::int64_t k = 0; k < kernel; ++k) {
+      if ((k * dilation) % stride != p) continue;
+      t.taps.push_back(k);
+      t.shifts.push_back((k * dilation - p) / stride);  // exact: k*d = p (mod s)
+    }
+    // Padded position phase + stride*u < padded.
+    t.u_end = a.padded > p ? ceilDivPos(a.padded - p, stride) : 0;
+    if (keep_padding) {
+      t.u_lo = 0;
+      t.u_hi = t.u_end;
+    } else {  // pad_lo <= phase + stride*u < pad_lo + in
+      t.u_lo = std::clamp<std::int64_t>(ceilDivPos(pad_lo - p, stride), 0, t.u_end);
+      t.u_hi = std::clamp<std::int64_t>(ceilDivPos(pad_lo + in - p, stride), t.u_lo, t.u_end);
+    }
+    // Inside the input, and for every tap 0 <= u - shift < out.
+    const std::int64_t max_shift = *std::max_element(t.shifts.begin(), t.shifts.end());
+    const std::int64_t min_shift = *std::min_element(t.shifts.begin(), t.shifts.end());
+    const std::int64_t in_lo = std::max(ceilDivPos(pad_lo - p, stride), max_shift);
+    const std::int64_t in_hi = std::min(ceilDivPos(pad_lo + in - p, stride), out + min_shift);
+    t.in_lo = std::clamp<std::int64_t>(in_lo, t.u_lo, t.u_hi);
+    t.in_hi = std::clamp<std::int64_t>(in_hi, t.in_lo, t.u_hi);
+    a.phases.push_back(std::move(t));
+  }
+  CONVGEN_CHECK(!a.phases.empty(), "a kernel axis with no tap");
+  return a;
+}
+
+}  // namespace
+
+BackwardPlan planBackward(const KernelPlan& plan) {
+  const LayerSpec& l = plan.layer;
+  const LayerShapes& s = plan.shapes;
+  const bool keep = l.padding_mode != PaddingMode::Zeros;
+  BackwardPlan b;
+  b.rows = axis(l.in_height, s.out_height, l.pad.top, l.pad.bottom, l.kernel.h, l.stride.h,
+                l.dilation.h, keep);
+  b.cols = axis(l.in_width, s.out_width, l.pad.left, l.pad.right, l.kernel.w, l.stride.w,
+                l.dilation.w, keep);
+  // Tiles as wide as two vectors of the layer's ISA (its float32 lanes),
+  // so the compiler's vectorizer maps each tile onto whole registers; four
+  // columns on portable code.
+  const std::int64_t lanes = isaInfo(plan.isa).lanes;
+  const std::int64_t width = lanes > 1 ? 2 * lanes : 4;
+  b.input_tile = width;
+  b.weight_lanes = width;
+  b.bias_lanes = lanes > 1 ? 2 * lanes : 8;
+  // Column taps per grad_output load: all of them for small kernels (a
+  // register block of taps x lanes partial sums), else blocks of 4.
+  b.weight_taps = std::min<std::int64_t>(l.kernel.w, l.kernel.w <= 5 ? l.kernel.w : 4);
+  b.weight_cols = interiorRange(l.in_width, s.out_width, l.pad.left, l.kernel.w, l.stride.w,
+                                l.dilation.w);
+  return b;
+}
+
+}  // namespace convgen::detail

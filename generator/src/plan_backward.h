@@ -1,0 +1,54 @@
+// The backward kernels' plan (issue 13): every decision about a layer's
+// backward_input / backward_weight / backward_bias code, made from the
+// layer alone before any text exists. Internal to generator/src; the
+// emitters (emit_backward*.cpp) only render it.
+//
+// Coordinates are those of the padded input xp (docs/semantics.md section
+// 11): padded row r in [0, Hp) is read by output row oh through tap ki when
+// r = oh*sh + ki*dh. Gathering over the taps that hit r, the stride phase
+// of r (r mod sh) decides which taps those are, so it is resolved here:
+// rows r = phase + sh*v are hit by each listed tap at output row v - shift.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "convgen/plan.h"
+
+namespace convgen::detail {
+
+// The taps hitting one stride phase of an axis.
+struct TapPhase {
+  std::int64_t phase = 0;            // padded positions phase + stride * u
+  std::vector<std::int64_t> taps;    // kernel taps k with k*dilation = phase (mod stride)
+  std::vector<std::int64_t> shifts;  // output position = u - shift, per tap
+  std::int64_t u_end = 0;            // positions u in [0, u_end) lie inside the padded axis
+  // u in [u_lo, u_hi): padded positions the gradient keeps (inside the input
+  // for zeros padding; every padded position for the other modes).
+  std::int64_t u_lo = 0, u_hi = 0;
+  // u in [in_lo, in_hi) within [u_lo, u_hi): inside the input, and every
+  // tap's output position in [0, out) -- no bounds check, no padding fold.
+  std::int64_t in_lo = 0, in_hi = 0;
+};
+
+struct BackwardAxis {
+  std::int64_t padded = 0;        // the padded extent (Hp or Wp)
+  std::vector<TapPhase> phases;   // phases with at least one tap, in order
+};
+
+struct BackwardPlan {
+  BackwardAxis rows, cols;
+  // backward_input: input columns per tile (consecutive u of one phase),
+  // accumulated over every (output channel, row tap, column tap) in registers.
+  std::int64_t input_tile = 4;
+  // backward_weight: partial sums per tap along the output width, and the
+  // column taps sharing one grad_output load.
+  std::int64_t weight_lanes = 4;
+  std::int64_t weight_taps = 1;
+  Interval weight_cols;  // output columns whose every tap reads inside the input
+  std::int64_t bias_lanes = 4;
+};
+
+BackwardPlan planBackward(const KernelPlan& plan);
+
+}  // namespace convgen::detail
