@@ -930,12 +930,13 @@ TEST_CASE("the reader knows every key of the table and requires exactly its requ
       {"out_channels", "4"},   {"kernel_size", "3"},            {"stride", "1"},
       {"padding", "1"},        {"dilation", "1"},               {"groups", "2"},
       {"bias", "false"},       {"padding_mode", "zeros"},       {"dtype", "float32"},
-      {"isa", "scalar"},       {"device", "cpu"},               {"namespace", "t"}};
+      {"isa", "scalar"},       {"device", "cpu"},               {"namespace", "t"},
+      {"backward", "true"}};
   std::vector<std::string> layer_keys, top_keys;
   for (const convgen::ConfigKey& k : convgen::configKeys())
     (k.scope == convgen::KeyScope::Layer ? layer_keys : top_keys).push_back(std::string(k.name));
-  REQUIRE(layer_keys.size() == 14);
-  REQUIRE(top_keys.size() == 3);
+  REQUIRE(layer_keys.size() == 15);
+  REQUIRE(top_keys.size() == 4);
   auto config = [&](const std::string& drop_layer_key, const std::string& dup_layer_key,
                     const std::string& drop_top_key) {
     std::string text;

@@ -84,6 +84,11 @@ std::string tables(const KernelPlan& p, const BackwardPlan& b) {
   c.line("// Output columns [kBWColLo, kBWColHi) read inside the input at every column tap.");
   c.line("constexpr std::int64_t kBWColLo = " + str(b.weight_cols.lo) +
          ", kBWColHi = " + str(b.weight_cols.hi) + ";");
+  if (b.lanes > 1 && b.weight_vector) {
+    c.line("// Vector tiles of backward_weight end by column kBWVecHi: a stride-2 load reads");
+    c.line("// one column past its last lane, which must lie in the row.");
+    c.line("constexpr std::int64_t kBWVecHi = " + str(b.weight_vec_hi) + ";");
+  }
   c.line("// The input row / column a padded one (less the padding before it) copies: " +
          std::string(toString(p.layer.padding_mode)) + " padding" +
          (p.layer.padding_mode == PaddingMode::Zeros ? " (only positions inside are kept)."

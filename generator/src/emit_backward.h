@@ -37,4 +37,15 @@ BackwardCode emitBackwardInput(const KernelPlan& plan, const BackwardPlan& b);
 BackwardCode emitBackwardWeight(const KernelPlan& plan, const BackwardPlan& b);
 BackwardCode emitBackwardBias(const KernelPlan& plan, const BackwardPlan& b);
 
+// Explicit vector pieces (emit_backward_vector.cpp; BackwardPlan::lanes > 0).
+// bwInputTile<ct>(): a register tile of `ct` input channels.
+std::string emitInputTileVector(const KernelPlan& plan, const BackwardPlan& b, std::int64_t ct);
+// backward_weight's interior along the output width for `kb` column taps:
+// the accumulators' declarations (declare), or the loop over `ow` up to
+// kBWVecHi; then the reduction into tail[0..kb).
+void emitWeightInteriorVector(const KernelPlan& plan, const BackwardPlan& b, std::int64_t kb,
+                              Code& c, bool declare);
+void emitWeightReduceVector(const KernelPlan& plan, const BackwardPlan& b, std::int64_t kb,
+                            Code& c);
+
 }  // namespace convgen::detail

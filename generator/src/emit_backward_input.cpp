@@ -17,6 +17,14 @@ BackwardCode emitBackwardInput(const KernelPlan& p, const BackwardPlan& b) {
   const std::string L = str(b.input_tile);
   BackwardCode out;
   Code c;
+  const bool vec = b.lanes > 1;
+  const std::int64_t ct = b.input_channels, cg = p.layer.in_channels / p.layer.groups;
+  const std::int64_t rest = vec ? cg % ct : 0;
+  if (vec) {
+    c.line(emitInputTileVector(p, b, ct));
+    if (rest > 0) c.line(emitInputTileVector(p, b, rest));
+  }
+  if (!vec) {
   c.line("// grad_input positions kBColPhase[pc] + kSW * (u + l), l < " + L +
          ", of padded row kBRowPhase[pr] + kSH * v: every tap inside.");
   c.open(attr + "inline void bwInputTile(const T* gy, const T* weight, T* gxrow, std::int64_t o0, "
@@ -39,6 +47,7 @@ BackwardCode emitBackwardInput(const KernelPlan& p, const BackwardPlan& b) {
   c.line("T* dst = gxrow + kBColPhase[pc] + kSW * u - kPL;");
   c.line("for (std::int64_t l = 0; l < " + L + "; ++l) dst[kSW * l] = T(Acc(dst[kSW * l]) + acc[l]);");
   c.close();
+  }
   c.line();
   c.line("// One position u of column phase pc (bounds-checked taps; the fold of padding).");
   c.open(attr + "inline void bwInputPixel(const T* gy, const T* weight, T* gxrow, std::int64_t o0, "
@@ -66,24 +75,61 @@ BackwardCode emitBackwardInput(const KernelPlan& p, const BackwardPlan& b) {
   e.open(attr + "void backward_input(const T* grad_output, const T* weight, T* grad_input) noexcept");
   e.line("for (std::int64_t i = 0; i < kN * kC * kH * kW; ++i) grad_input[i] = T(0);");
   e.open("for (std::int64_t n = 0; n < kN; ++n)");
-  e.open("for (std::int64_t c = 0; c < kC; ++c)");
-  e.line("const std::int64_t o0 = c / kCg * kOg, cl = c % kCg;");
   e.line("const T* gy = grad_output + n * kO * kOH * kOW;");
-  e.line("T* gx = grad_input + (n * kC + c) * kH * kW;");
-  e.open("for (std::int64_t pr = 0; pr < kBRowPhases; ++pr)");
-  e.open("for (std::int64_t v = kBRowULo[pr]; v < kBRowUHi[pr]; ++v)");
-  e.line("T* gxrow = gx + bwSourceRow(kBRowPhase[pr] + kSH * v - kPT) * kW;");
-  e.open("for (std::int64_t pc = 0; pc < kBColPhases; ++pc)");
-  e.line("std::int64_t u = kBColInLo[pc];");
-  e.line("for (; u + " + L + " <= kBColInHi[pc]; u += " + L +
-         ") bwInputTile(gy, weight, gxrow, o0, cl, pr, v, pc, u);");
-  e.line("for (std::int64_t w = kBColULo[pc]; w < kBColInLo[pc]; ++w) bwInputPixel(gy, weight, "
-         "gxrow, o0, cl, pr, v, pc, w);");
-  e.line("for (; u < kBColUHi[pc]; ++u) bwInputPixel(gy, weight, gxrow, o0, cl, pr, v, pc, u);");
-  e.close();
-  e.close();
-  e.close();
-  e.close();
+  if (!vec) {
+    e.open("for (std::int64_t c = 0; c < kC; ++c)");
+    e.line("const std::int64_t o0 = c / kCg * kOg, cl = c % kCg;");
+    e.line("T* gx = grad_input + (n * kC + c) * kH * kW;");
+    e.open("for (std::int64_t pr = 0; pr < kBRowPhases; ++pr)");
+    e.open("for (std::int64_t v = kBRowULo[pr]; v < kBRowUHi[pr]; ++v)");
+    e.line("T* gxrow = gx + bwSourceRow(kBRowPhase[pr] + kSH * v - kPT) * kW;");
+    e.open("for (std::int64_t pc = 0; pc < kBColPhases; ++pc)");
+    e.line("std::int64_t u = kBColInLo[pc];");
+    e.line("for (; u + " + L + " <= kBColInHi[pc]; u += " + L +
+           ") bwInputTile(gy, weight, gxrow, o0, cl, pr, v, pc, u);");
+    e.line("for (std::int64_t w = kBColULo[pc]; w < kBColInLo[pc]; ++w) bwInputPixel(gy, weight, "
+           "gxrow, o0, cl, pr, v, pc, w);");
+    e.line("for (; u < kBColUHi[pc]; ++u) bwInputPixel(gy, weight, gxrow, o0, cl, pr, v, pc, u);");
+    e.close();
+    e.close();
+    e.close();
+    e.close();
+  } else {
+    // Blocks of `ct` input channels of a group (then the group's remainder).
+    auto block = [&](std::int64_t width, const std::string& loop) {
+      e.open(loop);
+      e.line("const std::int64_t o0 = g * kOg;");
+      e.line("T* gx = grad_input + (n * kC + g * kCg + cl0) * kH * kW;");
+      e.open("for (std::int64_t pr = 0; pr < kBRowPhases; ++pr)");
+      e.open("for (std::int64_t v = kBRowULo[pr]; v < kBRowUHi[pr]; ++v)");
+      e.line("const std::int64_t i = bwSourceRow(kBRowPhase[pr] + kSH * v - kPT);");
+      e.open("for (std::int64_t pc = 0; pc < kBColPhases; ++pc)");
+      e.line("std::int64_t u = kBColInLo[pc];");
+      e.line("for (; u + " + L + " <= kBColInHi[pc]; u += " + L + ") bwInputTile" + str(width) +
+             "(gy, weight, gx, o0, cl0, i, pr, v, pc, u, 0);");
+      e.open("if (u < kBColInHi[pc] && kBColInHi[pc] - kBColInLo[pc] >= " + L + ")");
+      e.line("bwInputTile" + str(width) + "(gy, weight, gx, o0, cl0, i, pr, v, pc, kBColInHi[pc] - " +
+             L + ", u - (kBColInHi[pc] - " + L + "));");
+      e.line("u = kBColInHi[pc];");
+      e.close();
+      e.open("for (std::int64_t k = 0; k < " + str(width) + "; ++k)");
+      e.line("T* gxrow = gx + (k * kH + i) * kW;");
+      e.line("for (std::int64_t w = kBColULo[pc]; w < kBColInLo[pc]; ++w) bwInputPixel(gy, weight, "
+             "gxrow, o0, cl0 + k, pr, v, pc, w);");
+      e.line("for (std::int64_t w = u; w < kBColUHi[pc]; ++w) bwInputPixel(gy, weight, gxrow, o0, "
+             "cl0 + k, pr, v, pc, w);");
+      e.close();
+      e.close();
+      e.close();
+      e.close();
+      e.close();
+    };
+    e.open("for (std::int64_t g = 0; g < kG; ++g)");
+    block(ct, "for (std::int64_t cl0 = 0; cl0 + " + str(ct) + " <= kCg; cl0 += " + str(ct) + ")");
+    if (rest > 0) block(rest, "for (std::int64_t cl0 = kCg - " + str(rest) + "; cl0 < kCg; cl0 += " +
+                                  str(rest) + ")");
+    e.close();
+  }
   e.close();
   e.close();
   out.entry = e.text();

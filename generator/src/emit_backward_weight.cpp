@@ -10,19 +10,24 @@
 
 namespace convgen::detail {
 
-BackwardCode emitBackwardWeight(const KernelPlan& p, const BackwardPlan& b) {
+namespace {
+
+// bwWeightTaps<kb>(): grad_weight[o, c, ki, kj0 .. kj0 + kb), every image
+// and output pixel.
+void weightTaps(Code& c, const KernelPlan& p, const BackwardPlan& b, std::int64_t kb) {
   const LayerSpec& l = p.layer;
   const bool zeros = l.padding_mode == PaddingMode::Zeros;
-  const std::string attr = targetAttribute(p);
-  const std::string L = str(b.weight_lanes);
-  BackwardCode out;
-  Code c;
-  c.line("// grad_weight[o, c, ki, kj0 .. kj0 + KB): KB column taps over every image and pixel.");
-  c.line("template <std::int64_t KB>");
-  c.open(attr + "inline void bwWeightTaps(const T* input, const T* grad_output, T* grad_weight, "
-                "std::int64_t o, std::int64_t c, std::int64_t ki, std::int64_t kj0) noexcept");
-  c.line("Acc acc[KB][" + L + "] = {};");
-  c.line("Acc tail[KB] = {};");
+  const bool vec = b.lanes > 1 && b.weight_vector;
+  const std::string L = str(b.weight_lanes), KB = str(kb);
+  c.line("// grad_weight[o, c, ki, kj0 .. kj0 + " + KB + "): over every image and output pixel.");
+  c.open(targetAttribute(p) + "inline void bwWeightTaps" + KB +
+         "(const T* input, const T* grad_output, T* grad_weight, std::int64_t o, std::int64_t c, "
+         "std::int64_t ki, std::int64_t kj0) noexcept");
+  if (vec)
+    emitWeightInteriorVector(p, b, kb, c, /*declare=*/true);
+  else
+    c.line("Acc acc[" + KB + "][" + L + "] = {};");
+  c.line("Acc tail[" + KB + "] = {};");
   c.open("for (std::int64_t n = 0; n < kN; ++n)");
   c.open("for (std::int64_t oh = 0; oh < kOH; ++oh)");
   c.line("const std::int64_t r = oh * kSH + ki * kDH - kPT;");
@@ -34,18 +39,22 @@ BackwardCode emitBackwardWeight(const KernelPlan& p, const BackwardPlan& b) {
   }
   c.line("const T* g = grad_output + ((n * kO + o) * kOH + oh) * kOW;");
   c.line("std::int64_t ow = kBWColLo;");
-  c.open("for (; ow + " + L + " <= kBWColHi; ow += " + L + ")");
-  c.open("for (std::int64_t k = 0; k < KB; ++k)");
-  c.line("const T* xs = x + ow * kSW + (kj0 + k) * kDW - kPL;");
-  c.line("for (std::int64_t j = 0; j < " + L + "; ++j) " +
-         mac(l.dtype, "acc[k][j]", "g[ow + j]", "xs[kSW * j]"));
-  c.close();
-  c.close();
-  // The columns whose taps read padding: before the interior, and from the
-  // first column the tiles left.
+  if (vec) {
+    emitWeightInteriorVector(p, b, kb, c, /*declare=*/false);
+  } else {
+    c.open("for (; ow + " + L + " <= kBWColHi; ow += " + L + ")");
+    c.open("for (std::int64_t k = 0; k < " + KB + "; ++k)");
+    c.line("const T* xs = x + ow * kSW + (kj0 + k) * kDW - kPL;");
+    c.line("for (std::int64_t j = 0; j < " + L + "; ++j) " +
+           mac(l.dtype, "acc[k][j]", "g[ow + j]", "xs[kSW * j]"));
+    c.close();
+    c.close();
+  }
+  // The columns the tiles left, and those whose taps read padding: before
+  // the interior, and from the first column the tiles left.
   for (const char* range : {"std::int64_t w = 0; w < kBWColLo; ++w", "std::int64_t w = ow; w < kOW; ++w"}) {
     c.open("for (" + std::string(range) + ")");
-    c.open("for (std::int64_t k = 0; k < KB; ++k)");
+    c.open("for (std::int64_t k = 0; k < " + KB + "; ++k)");
     c.line("const std::int64_t s = w * kSW + (kj0 + k) * kDW - kPL;");
     if (zeros)
       c.line("if (s >= 0 && s < kW) " + mac(l.dtype, "tail[k]", "g[w]", "x[s]"));
@@ -56,25 +65,41 @@ BackwardCode emitBackwardWeight(const KernelPlan& p, const BackwardPlan& b) {
   }
   c.close();
   c.close();
+  if (vec) emitWeightReduceVector(p, b, kb, c);
   c.line("const std::int64_t cl = c - o / kOg * kCg;");
-  c.open("for (std::int64_t k = 0; k < KB; ++k)");
+  c.open("for (std::int64_t k = 0; k < " + KB + "; ++k)");
   c.line("Acc sum = tail[k];");
-  c.line("for (std::int64_t j = 0; j < " + L + "; ++j) sum += acc[k][j];");
+  if (!vec) c.line("for (std::int64_t j = 0; j < " + L + "; ++j) sum += acc[k][j];");
   c.line("grad_weight[((o * kCg + cl) * kKH + ki) * kKW + kj0 + k] = T(sum);");
   c.close();
   c.close();
+}
+
+}  // namespace
+
+BackwardCode emitBackwardWeight(const KernelPlan& p, const BackwardPlan& b) {
+  const LayerSpec& l = p.layer;
+  const std::int64_t kb = b.weight_taps, rest = l.kernel.w % kb;
+  BackwardCode out;
+  Code c;
+  weightTaps(c, p, b, kb);
+  if (rest > 0) {
+    c.line();
+    weightTaps(c, p, b, rest);
+  }
   out.helpers = c.text();
 
-  const std::int64_t kb = b.weight_taps, rest = l.kernel.w % kb;
   Code e;
-  e.open(attr + "void backward_weight(const T* input, const T* grad_output, T* grad_weight) noexcept");
+  e.open(targetAttribute(p) +
+         "void backward_weight(const T* input, const T* grad_output, T* grad_weight) noexcept");
   e.open("for (std::int64_t o = 0; o < kO; ++o)");
   e.open("for (std::int64_t c = o / kOg * kCg; c < (o / kOg + 1) * kCg; ++c)");
   e.open("for (std::int64_t ki = 0; ki < kKH; ++ki)");
   e.line("std::int64_t kj = 0;");
-  e.line("for (; kj + " + str(kb) + " <= kKW; kj += " + str(kb) + ") bwWeightTaps<" + str(kb) +
-         ">(input, grad_output, grad_weight, o, c, ki, kj);");
-  if (rest > 0) e.line("bwWeightTaps<" + str(rest) + ">(input, grad_output, grad_weight, o, c, ki, kj);");
+  e.line("for (; kj + " + str(kb) + " <= kKW; kj += " + str(kb) + ") bwWeightTaps" + str(kb) +
+         "(input, grad_output, grad_weight, o, c, ki, kj);");
+  if (rest > 0)
+    e.line("bwWeightTaps" + str(rest) + "(input, grad_output, grad_weight, o, c, ki, kj);");
   e.close();
   e.close();
   e.close();

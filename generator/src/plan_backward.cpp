@@ -81,8 +81,25 @@ BackwardPlan planBackward(const KernelPlan& plan) {
   // Column taps per grad_output load: all of them for small kernels (a
   // register block of taps x lanes partial sums), else blocks of 4.
   b.weight_taps = std::min<std::int64_t>(l.kernel.w, l.kernel.w <= 5 ? l.kernel.w : 4);
+  if (lanes > 1 && l.dtype == DType::Float32) {
+    b.lanes = lanes;
+    b.input_vectors = 2;
+    // Up to 4 input channels share each grad_output load (depthwise: 1).
+    b.input_channels = std::min<std::int64_t>(4, l.in_channels / l.groups);
+    b.input_tile = b.input_vectors * lanes;
+    b.weight_vectors = 2;
+    b.weight_lanes = b.weight_vectors * lanes;
+    b.weight_vector = l.stride.w <= 2;
+  }
   b.weight_cols = interiorRange(l.in_width, s.out_width, l.pad.left, l.kernel.w, l.stride.w,
                                 l.dilation.w);
+  b.weight_vec_hi = b.weight_cols.hi;
+  if (b.weight_vector && l.stride.w == 2) {
+    // The tile ending at column e reads up to 2e - 1 + (kw-1)*dw - pad_left.
+    const std::int64_t limit = l.in_width + l.pad.left - (l.kernel.w - 1) * l.dilation.w;
+    const std::int64_t e = limit >= 0 ? limit / 2 : -((-limit + 1) / 2);
+    b.weight_vec_hi = std::clamp<std::int64_t>(e, b.weight_cols.lo, b.weight_cols.hi);
+  }
   return b;
 }
 

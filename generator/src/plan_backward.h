@@ -47,6 +47,18 @@ struct BackwardPlan {
   std::int64_t weight_taps = 1;
   Interval weight_cols;  // output columns whose every tap reads inside the input
   std::int64_t bias_lanes = 4;
+  // Explicit vectors (float32 on a vector ISA; 0 lanes: the portable loops
+  // above, which the compiler may vectorize). backward_input: register
+  // tiles of `input_channels` input channels x `input_vectors` vectors of
+  // one column phase; backward_weight: `weight_vectors` vectors per tap
+  // along the output width, when the column stride is 1 or 2 (plain or
+  // de-interleaving loads; larger strides take the portable loop).
+  std::int64_t lanes = 0;
+  std::int64_t input_vectors = 2;
+  std::int64_t input_channels = 1;
+  std::int64_t weight_vectors = 2;
+  bool weight_vector = false;
+  std::int64_t weight_vec_hi = 0;  // vector tiles end by this output column
 };
 
 BackwardPlan planBackward(const KernelPlan& plan);
