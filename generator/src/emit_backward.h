@@ -40,6 +40,11 @@ BackwardCode emitBackwardBias(const KernelPlan& plan, const BackwardPlan& b);
 // Explicit vector pieces (emit_backward_vector.cpp; BackwardPlan::lanes > 0).
 // bwInputTile<ct>(): a register tile of `ct` input channels.
 std::string emitInputTileVector(const KernelPlan& plan, const BackwardPlan& b, std::int64_t ct);
+// The masked edge tile `side` of column phase `phase` (BackwardPlan::edges)
+// for `ct` channels, and its function's name.
+std::string emitInputEdgeVector(const KernelPlan& plan, const BackwardPlan& b, std::int64_t ct,
+                                std::size_t phase, std::size_t side);
+std::string inputEdgeName(std::int64_t ct, std::size_t phase, std::size_t side);
 // backward_weight's interior along the output width for `kb` column taps:
 // the accumulators' declarations (declare), or the loop over `ow` up to
 // kBWVecHi; then the reduction into tail[0..kb).

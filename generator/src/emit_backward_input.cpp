@@ -21,8 +21,13 @@ BackwardCode emitBackwardInput(const KernelPlan& p, const BackwardPlan& b) {
   const std::int64_t ct = b.input_channels, cg = p.layer.in_channels / p.layer.groups;
   const std::int64_t rest = vec ? cg % ct : 0;
   if (vec) {
-    c.line(emitInputTileVector(p, b, ct));
-    if (rest > 0) c.line(emitInputTileVector(p, b, rest));
+    for (std::int64_t width : {ct, rest}) {
+      if (width == 0) continue;
+      c.line(emitInputTileVector(p, b, width));
+      for (std::size_t q = 0; q < b.edges.size(); ++q)
+        for (std::size_t side = 0; side < b.edges[q].size(); ++side)
+          c.line(emitInputEdgeVector(p, b, width, q, side));
+    }
   }
   if (!vec) {
   c.line("// grad_input positions kBColPhase[pc] + kSW * (u + l), l < " + L +
@@ -103,23 +108,66 @@ BackwardCode emitBackwardInput(const KernelPlan& p, const BackwardPlan& b) {
       e.open("for (std::int64_t pr = 0; pr < kBRowPhases; ++pr)");
       e.open("for (std::int64_t v = kBRowULo[pr]; v < kBRowUHi[pr]; ++v)");
       e.line("const std::int64_t i = bwSourceRow(kBRowPhase[pr] + kSH * v - kPT);");
-      e.open("for (std::int64_t pc = 0; pc < kBColPhases; ++pc)");
-      e.line("std::int64_t u = kBColInLo[pc];");
-      e.line("for (; u + " + L + " <= kBColInHi[pc]; u += " + L + ") bwInputTile" + str(width) +
-             "(gy, weight, gx, o0, cl0, i, pr, v, pc, u, 0);");
-      e.open("if (u < kBColInHi[pc] && kBColInHi[pc] - kBColInLo[pc] >= " + L + ")");
-      e.line("bwInputTile" + str(width) + "(gy, weight, gx, o0, cl0, i, pr, v, pc, kBColInHi[pc] - " +
-             L + ", u - (kBColInHi[pc] - " + L + "));");
-      e.line("u = kBColInHi[pc];");
-      e.close();
-      e.open("for (std::int64_t k = 0; k < " + str(width) + "; ++k)");
-      e.line("T* gxrow = gx + (k * kH + i) * kW;");
-      e.line("for (std::int64_t w = kBColULo[pc]; w < kBColInLo[pc]; ++w) bwInputPixel(gy, weight, "
-             "gxrow, o0, cl0 + k, pr, v, pc, w);");
-      e.line("for (std::int64_t w = u; w < kBColUHi[pc]; ++w) bwInputPixel(gy, weight, gxrow, o0, "
-             "cl0 + k, pr, v, pc, w);");
-      e.close();
-      e.close();
+      if (b.edges.empty()) {
+        e.open("for (std::int64_t pc = 0; pc < kBColPhases; ++pc)");
+        e.line("std::int64_t u = kBColInLo[pc];");
+        e.line("for (; u + " + L + " <= kBColInHi[pc]; u += " + L + ") bwInputTile" + str(width) +
+               "(gy, weight, gx, o0, cl0, i, pr, v, pc, u, 0);");
+        e.open("if (u < kBColInHi[pc] && kBColInHi[pc] - kBColInLo[pc] >= " + L + ")");
+        e.line("bwInputTile" + str(width) + "(gy, weight, gx, o0, cl0, i, pr, v, pc, kBColInHi[pc] - " +
+               L + ", u - (kBColInHi[pc] - " + L + "));");
+        e.line("u = kBColInHi[pc];");
+        e.close();
+        e.open("for (std::int64_t k = 0; k < " + str(width) + "; ++k)");
+        e.line("T* gxrow = gx + (k * kH + i) * kW;");
+        e.line("for (std::int64_t w = kBColULo[pc]; w < kBColInLo[pc]; ++w) bwInputPixel(gy, weight, "
+               "gxrow, o0, cl0 + k, pr, v, pc, w);");
+        e.line("for (std::int64_t w = u; w < kBColUHi[pc]; ++w) bwInputPixel(gy, weight, gxrow, o0, "
+               "cl0 + k, pr, v, pc, w);");
+        e.close();
+        e.close();
+      } else {
+        // Each column phase on its own: interior tiles, the masked edge
+        // tiles, and the per-position path for what they leave.
+        const std::int64_t tile = b.input_tile;
+        for (std::size_t q = 0; q < b.cols.phases.size(); ++q) {
+          const TapPhase& ph = b.cols.phases[q];
+          const std::string pc = str(static_cast<std::int64_t>(q));
+          e.open("");
+          const std::int64_t full = ph.in_hi - ph.in_lo >= tile ? (ph.in_hi - ph.in_lo) / tile : 0;
+          if (full > 0) {
+            e.line("for (std::int64_t u = " + str(ph.in_lo) + "; u < " + str(ph.in_lo + full * tile) +
+                   "; u += " + L + ") bwInputTile" + str(width) + "(gy, weight, gx, o0, cl0, i, pr, v, " +
+                   pc + ", u, 0);");
+            if (ph.in_lo + full * tile < ph.in_hi)
+              e.line("bwInputTile" + str(width) + "(gy, weight, gx, o0, cl0, i, pr, v, " + pc + ", " +
+                     str(ph.in_hi - tile) + ", " + str(ph.in_lo + full * tile - (ph.in_hi - tile)) + ");");
+          }
+          std::vector<Interval> pixels = {{ph.u_lo, ph.j_lo}, {ph.j_hi, ph.u_hi}};
+          const std::int64_t done = full > 0 ? ph.in_hi : ph.in_lo;
+          std::int64_t left_end = ph.j_lo, right_begin = ph.j_hi;
+          for (std::size_t side = 0; side < b.edges[q].size(); ++side) {
+            const EdgeTile& t = b.edges[q][side];
+            e.line(inputEdgeName(width, q, side) + "(gy, weight, gx, o0, cl0, i, pr, v);");
+            if (t.left) left_end = t.store_hi;
+            else right_begin = t.store_lo;
+          }
+          pixels.push_back({left_end, ph.in_lo});
+          pixels.push_back({done, right_begin});
+          bool any = false;
+          for (const Interval& r : pixels) any = any || r.hi > r.lo;
+          if (any) {
+            e.open("for (std::int64_t k = 0; k < " + str(width) + "; ++k)");
+            e.line("T* gxrow = gx + (k * kH + i) * kW;");
+            for (const Interval& r : pixels)
+              if (r.hi > r.lo)
+                e.line("for (std::int64_t w = " + str(r.lo) + "; w < " + str(r.hi) +
+                       "; ++w) bwInputPixel(gy, weight, gxrow, o0, cl0 + k, pr, v, " + pc + ", w);");
+            e.close();
+          }
+          e.close();
+        }
+      }
       e.close();
       e.close();
       e.close();

@@ -12,6 +12,8 @@
 //   tap along the output width, one grad_output load per vector serving
 //   every tap of the block; plain loads of the input row (stride 1) or
 //   de-interleaving ones (stride 2), reduced across lanes once at the end.
+#include <algorithm>
+
 #include "emit_backward.h"
 #include "vector_backend.h"
 
@@ -83,6 +85,79 @@ std::string emitInputTileVector(const KernelPlan& p, const BackwardPlan& b, std:
     }
     if (!unit)
       c.line("for (std::int64_t l = 0; l < " + str(nv * lanes) + "; ++l) dst[kSW * l] += lane[l];");
+  }
+  c.close();
+  return c.text();
+}
+
+std::string offset(const std::string& base, std::int64_t d) {
+  return d == 0 ? base : d > 0 ? base + " + " + str(d) : base + " - " + str(-d);
+}
+
+std::string inputEdgeName(std::int64_t ct, std::size_t phase, std::size_t side) {
+  return "bwInputEdge" + str(ct) + "_" + str(static_cast<std::int64_t>(phase)) + "_" +
+         str(static_cast<std::int64_t>(side));
+}
+
+std::string emitInputEdgeVector(const KernelPlan& p, const BackwardPlan& b, std::int64_t ct,
+                                std::size_t phase, std::size_t side) {
+  const auto be = makeVectorBackend(p.isa);
+  const std::string attr = targetAttribute(p), VT = be->type();
+  const std::int64_t lanes = b.lanes, nv = b.input_vectors, L = nv * lanes;
+  const TapPhase& ph = b.cols.phases[phase];
+  const EdgeTile& e = b.edges[phase][side];
+  Code c;
+  c.line("// Column phase " + str(ph.phase) + ", positions u in [" + str(e.store_lo) + ", " +
+         str(e.store_hi) + ") as one tile at u = " + str(e.u0) +
+         ": lanes whose output column leaves the output are masked off.");
+  c.open(attr + "inline void " + inputEdgeName(ct, phase, side) +
+         "(const T* gy, const T* weight, T* gx, std::int64_t o0, std::int64_t cl0, "
+         "std::int64_t i, std::int64_t pr, std::int64_t v) noexcept");
+  for (std::int64_t k = 0; k < ct; ++k)
+    for (std::int64_t j = 0; j < nv; ++j) c.line(VT + " " + a(k, j) + " = " + be->zero() + ";");
+  c.open("for (std::int64_t o = o0; o < o0 + kOg; ++o)");
+  c.open("for (std::int64_t t = kBRowFirst[pr]; t < kBRowFirst[pr + 1]; ++t)");
+  c.line("const std::int64_t oh = v - kBRowShift[t];");
+  c.line("if (oh < 0 || oh >= kOH) continue;");
+  c.line("const T* grow = gy + (o * kOH + oh) * kOW;");
+  c.line("const T* wrow = weight + ((o * kCg + cl0) * kKH + kBRowTap[t]) * kKW;");
+  const std::int64_t out_w = p.shapes.out_width;
+  bool read = false;
+  for (std::size_t q = 0; q < ph.taps.size(); ++q) {
+    const std::int64_t shift = ph.shifts[q];
+    std::vector<std::vector<bool>> live(nv, std::vector<bool>(lanes, false));
+    std::vector<bool> any(nv, false);
+    for (std::int64_t l = 0; l < L; ++l) {
+      const std::int64_t u = e.u0 + l, ow = u - shift;
+      const bool on = u >= e.store_lo && u < e.store_hi && ow >= 0 && ow < out_w;
+      live[l / lanes][l % lanes] = on;
+      if (on) any[l / lanes] = true;
+    }
+    if (std::find(any.begin(), any.end(), true) == any.end()) continue;
+    read = true;
+    c.open("");
+    for (std::int64_t j = 0; j < nv; ++j)
+      if (any[j])
+        c.line("const " + VT + " g" + str(j) + " = " +
+               be->maskedLoad(offset("grow", e.u0 + j * lanes - shift), live[j]) + ";");
+    for (std::int64_t k = 0; k < ct; ++k) {
+      c.line("const " + VT + " w" + str(k) + " = " +
+             be->broadcast("wrow + " + str(ph.taps[q]) + " + " + str(k) + " * kKH * kKW") + ";");
+      for (std::int64_t j = 0; j < nv; ++j)
+        if (any[j]) c.line(a(k, j) + " = " + be->fma("w" + str(k), "g" + str(j), a(k, j)) + ";");
+    }
+    c.close();
+  }
+  if (!read) c.line("(void)grow, (void)wrow;  // no tap reaches these positions: they add 0");
+  c.close();
+  c.close();
+  c.line("alignas(64) T lane[" + str(L) + "];");
+  for (std::int64_t k = 0; k < ct; ++k) {
+    c.line(std::string(k == 0 ? "T* " : "") + "d = gx + (" + str(k) + " * kH + i) * kW + " +
+           str(ph.phase) + " + kSW * " + str(e.u0) + " - kPL;");
+    for (std::int64_t j = 0; j < nv; ++j) c.line(be->store("lane + " + str(j * lanes), a(k, j)) + ";");
+    c.line("for (std::int64_t l = " + str(e.store_lo - e.u0) + "; l < " + str(e.store_hi - e.u0) +
+           "; ++l) d[kSW * l] += lane[l];");
   }
   c.close();
   return c.text();

@@ -53,6 +53,9 @@ BackwardAxis axis(std::int64_t in, std::int64_t out, std::int64_t pad_lo, std::i
     const std::int64_t in_hi = std::min(ceilDivPos(pad_lo + in - p, stride), out + min_shift);
     t.in_lo = std::clamp<std::int64_t>(in_lo, t.u_lo, t.u_hi);
     t.in_hi = std::clamp<std::int64_t>(in_hi, t.in_lo, t.u_hi);
+    t.j_lo = std::clamp<std::int64_t>(ceilDivPos(pad_lo - p, stride), t.u_lo, t.u_hi);
+    t.j_hi = std::clamp<std::int64_t>(ceilDivPos(pad_lo + in - p, stride), t.j_lo, t.u_hi);
+    CONVGEN_CHECK(t.j_lo <= t.in_lo && t.in_hi <= t.j_hi, "interior outside the input");
     a.phases.push_back(std::move(t));
   }
   CONVGEN_CHECK(!a.phases.empty(), "a kernel axis with no tap");
@@ -90,6 +93,18 @@ BackwardPlan planBackward(const KernelPlan& plan) {
     b.weight_vectors = 2;
     b.weight_lanes = b.weight_vectors * lanes;
     b.weight_vector = l.stride.w <= 2;
+    if (isaInfo(plan.isa).caps.masked_load) {
+      const std::int64_t L = b.input_tile;
+      for (const TapPhase& t : b.cols.phases) {
+        std::vector<EdgeTile> e;
+        // The interior tiles cover [in_lo, done): all of the run when it
+        // holds a full tile (its last one moved back), else nothing.
+        const std::int64_t done = t.in_hi - t.in_lo >= L ? t.in_hi : t.in_lo;
+        if (t.in_lo > t.j_lo) e.push_back({t.j_lo, t.j_lo, std::min(t.in_lo, t.j_lo + L), true});
+        if (t.j_hi > done) e.push_back({t.j_hi - L, std::max(done, t.j_hi - L), t.j_hi, false});
+        b.edges.push_back(std::move(e));
+      }
+    }
   }
   b.weight_cols = interiorRange(l.in_width, s.out_width, l.pad.left, l.kernel.w, l.stride.w,
                                 l.dilation.w);

@@ -29,6 +29,16 @@ struct TapPhase {
   // u in [in_lo, in_hi) within [u_lo, u_hi): inside the input, and every
   // tap's output position in [0, out) -- no bounds check, no padding fold.
   std::int64_t in_lo = 0, in_hi = 0;
+  // u in [j_lo, j_hi): positions inside the input (== [u_lo, u_hi) for zeros).
+  std::int64_t j_lo = 0, j_hi = 0;
+};
+
+// A vector tile of backward_input at a fixed position u0 of one column
+// phase, next to the border: per tap, lanes whose output column leaves the
+// output are masked off (not read); it adds lanes [store_lo, store_hi) only.
+struct EdgeTile {
+  std::int64_t u0 = 0, store_lo = 0, store_hi = 0;
+  bool left = true;  // next to the row's start (else its end)
 };
 
 struct BackwardAxis {
@@ -59,6 +69,10 @@ struct BackwardPlan {
   std::int64_t weight_vectors = 2;
   bool weight_vector = false;
   std::int64_t weight_vec_hi = 0;  // vector tiles end by this output column
+  // backward_input's masked edge tiles (ISAs with masked loads), per column
+  // phase: left, then right; positions of [j_lo, j_hi) they do not cover,
+  // and padded ones, take the per-position path.
+  std::vector<std::vector<EdgeTile>> edges;
 };
 
 BackwardPlan planBackward(const KernelPlan& plan);
