@@ -45,12 +45,10 @@ std::string emitInputTileVector(const KernelPlan& plan, const BackwardPlan& b, s
 std::string emitInputEdgeVector(const KernelPlan& plan, const BackwardPlan& b, std::int64_t ct,
                                 std::size_t phase, std::size_t side);
 std::string inputEdgeName(std::int64_t ct, std::size_t phase, std::size_t side);
-// backward_weight's interior along the output width for `kb` column taps:
-// the accumulators' declarations (declare), or the loop over `ow` up to
-// kBWVecHi; then the reduction into tail[0..kb).
-void emitWeightInteriorVector(const KernelPlan& plan, const BackwardPlan& b, std::int64_t kb,
-                              Code& c, bool declare);
-void emitWeightReduceVector(const KernelPlan& plan, const BackwardPlan& b, std::int64_t kb,
-                            Code& c);
+// bwWeightTaps<kb>[x<ob>](): grad_weight of `ob` output channels x `kb`
+// column taps over every image and pixel, in vector tiles.
+void emitWeightTapsVector(Code& c, const KernelPlan& plan, const BackwardPlan& b, std::int64_t kb,
+                          std::int64_t ob);
+std::string weightTapsName(std::int64_t kb, std::int64_t ob);
 
 }  // namespace convgen::detail

@@ -163,33 +163,61 @@ std::string emitInputEdgeVector(const KernelPlan& p, const BackwardPlan& b, std:
   return c.text();
 }
 
-void emitWeightInteriorVector(const KernelPlan& p, const BackwardPlan& b, std::int64_t kb,
-                              Code& c, bool declare) {
+std::string weightTapsName(std::int64_t kb, std::int64_t ob) {
+  return "bwWeightTaps" + str(kb) + (ob > 1 ? "x" + str(ob) : std::string());
+}
+
+void emitWeightTapsVector(Code& c, const KernelPlan& p, const BackwardPlan& b, std::int64_t kb,
+                          std::int64_t ob) {
   const auto be = makeVectorBackend(p.isa);
   const std::string VT = be->type();
-  const std::int64_t lanes = b.lanes, nv = b.weight_vectors;
-  if (declare) {
+  const LayerSpec& l = p.layer;
+  const bool zeros = l.padding_mode == PaddingMode::Zeros;
+  const std::int64_t lanes = b.lanes, nv = b.weight_vectors, sw = l.stride.w;
+  auto acc = [](std::int64_t o, std::int64_t k, std::int64_t j) {
+    return "a" + str(o) + "_" + str(k) + "_" + str(j);
+  };
+  c.line("// grad_weight[o .. o + " + str(ob) + ", c, ki, kj0 .. kj0 + " + str(kb) +
+         "): over every image and output pixel.");
+  c.open(targetAttribute(p) + "inline void " + weightTapsName(kb, ob) +
+         "(const T* input, const T* grad_output, T* grad_weight, std::int64_t o, std::int64_t c, "
+         "std::int64_t ki, std::int64_t kj0) noexcept");
+  for (std::int64_t o = 0; o < ob; ++o)
     for (std::int64_t k = 0; k < kb; ++k)
-      for (std::int64_t j = 0; j < nv; ++j) c.line(VT + " " + a(k, j) + " = " + be->zero() + ";");
-    return;
+      for (std::int64_t j = 0; j < nv; ++j) c.line(VT + " " + acc(o, k, j) + " = " + be->zero() + ";");
+  c.line("Acc tail[" + str(ob) + "][" + str(kb) + "] = {};");
+  c.open("for (std::int64_t n = 0; n < kN; ++n)");
+  c.open("for (std::int64_t oh = 0; oh < kOH; ++oh)");
+  c.line("const std::int64_t r = oh * kSH + ki * kDH - kPT;");
+  if (zeros) {
+    c.line("if (r < 0 || r >= kH) continue;  // zeros padding: no gradient");
+    c.line("const T* x = input + ((n * kC + c) * kH + r) * kW;");
+  } else {
+    c.line("const T* x = input + ((n * kC + c) * kH + bwSourceRow(r)) * kW;");
   }
+  for (std::int64_t o = 0; o < ob; ++o)
+    c.line("const T* g" + str(o) + " = grad_output + ((n * kO + o + " + str(o) + ") * kOH + oh) * kOW;");
+  c.line("std::int64_t ow = kBWColLo;");
   // Tiles of nv vectors, then of one, then (stride 1, where the ISA masks
   // loads) the last columns of the run as one masked vector: the run's
   // bounds are constants, so its mask is too.
-  const std::int64_t sw = p.layer.stride.w;
   auto tile = [&](std::int64_t vectors, const std::vector<bool>* live) {
-    for (std::int64_t j = 0; j < vectors; ++j) {
-      const std::string at = "g + ow + " + str(j * lanes);
-      c.line("const " + VT + " g" + str(j) + " = " + (live ? be->maskedLoad(at, *live) : be->load(at)) +
-             ";");
-    }
+    for (std::int64_t o = 0; o < ob; ++o)
+      for (std::int64_t j = 0; j < vectors; ++j) {
+        const std::string at = "g" + str(o) + " + ow + " + str(j * lanes);
+        c.line("const " + VT + " y" + str(o) + "_" + str(j) + " = " +
+               (live ? be->maskedLoad(at, *live) : be->load(at)) + ";");
+      }
     for (std::int64_t k = 0; k < kb; ++k) {
       const std::string xs = "xs" + str(k);
       c.line("const T* " + xs + " = x + ow * kSW + (kj0 + " + str(k) + ") * kDW - kPL;");
       for (std::int64_t j = 0; j < vectors; ++j) {
         const std::string at = xs + " + " + str(j * lanes * sw);
-        const std::string x = live ? be->maskedLoad(at, *live) : sw == 1 ? be->load(at) : be->evenColumns(at);
-        c.line(a(k, j) + " = " + be->fma("g" + str(j), x, a(k, j)) + ";");
+        c.line("const " + VT + " x" + str(k) + "_" + str(j) + " = " +
+               (live ? be->maskedLoad(at, *live) : sw == 1 ? be->load(at) : be->evenColumns(at)) + ";");
+        for (std::int64_t o = 0; o < ob; ++o)
+          c.line(acc(o, k, j) + " = " +
+                 be->fma("y" + str(o) + "_" + str(j), "x" + str(k) + "_" + str(j), acc(o, k, j)) + ";");
       }
     }
   };
@@ -211,18 +239,32 @@ void emitWeightInteriorVector(const KernelPlan& p, const BackwardPlan& b, std::i
     c.line("ow += " + str(left) + ";");
     c.close();
   }
-}
-
-void emitWeightReduceVector(const KernelPlan& p, const BackwardPlan& b, std::int64_t kb, Code& c) {
-  const auto be = makeVectorBackend(p.isa);
-  const std::int64_t lanes = b.lanes, nv = b.weight_vectors;
-  c.line("alignas(64) T lane[" + str(nv * lanes) + "];");
-  for (std::int64_t k = 0; k < kb; ++k) {
-    for (std::int64_t j = 0; j < nv; ++j)
-      c.line(be->store("lane + " + str(j * lanes), a(k, j)) + ";");
-    c.line("for (std::int64_t j = 0; j < " + str(nv * lanes) + "; ++j) tail[" + str(k) +
-           "] += lane[j];");
+  // The columns the tiles left, and those whose taps read padding.
+  for (const char* range : {"std::int64_t w = 0; w < kBWColLo; ++w", "std::int64_t w = ow; w < kOW; ++w"}) {
+    c.open("for (" + std::string(range) + ")");
+    c.open("for (std::int64_t k = 0; k < " + str(kb) + "; ++k)");
+    c.line("const std::int64_t s = w * kSW + (kj0 + k) * kDW - kPL;");
+    if (zeros) c.line("if (s < 0 || s >= kW) continue;");
+    c.line(std::string("const Acc xv = x[") + (zeros ? "s" : "bwSourceCol(s)") + "];");
+    for (std::int64_t o = 0; o < ob; ++o)
+      c.line("tail[" + str(o) + "][k] += g" + str(o) + "[w] * xv;");
+    c.close();
+    c.close();
   }
+  c.close();
+  c.close();
+  c.line("alignas(64) T lane[" + str(nv * lanes) + "];");
+  c.line("const std::int64_t cl = c - o / kOg * kCg;");
+  for (std::int64_t o = 0; o < ob; ++o)
+    for (std::int64_t k = 0; k < kb; ++k) {
+      for (std::int64_t j = 0; j < nv; ++j)
+        c.line(be->store("lane + " + str(j * lanes), acc(o, k, j)) + ";");
+      c.line("for (std::int64_t j = 0; j < " + str(nv * lanes) + "; ++j) tail[" + str(o) + "][" +
+             str(k) + "] += lane[j];");
+      c.line("grad_weight[((o + " + str(o) + ") * kCg + cl) * kKH * kKW + ki * kKW + kj0 + " +
+             str(k) + "] = T(tail[" + str(o) + "][" + str(k) + "]);");
+    }
+  c.close();
 }
 
 }  // namespace convgen::detail

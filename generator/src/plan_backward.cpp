@@ -93,6 +93,18 @@ BackwardPlan planBackward(const KernelPlan& plan) {
     b.weight_vectors = 2;
     b.weight_lanes = b.weight_vectors * lanes;
     b.weight_vector = l.stride.w <= 2;
+    // Most output channels per tile whose partial sums, grad_output vectors
+    // and one input vector fit the registers (and the accumulator budget).
+    const IsaInfo& info = isaInfo(plan.isa);
+    const std::int64_t kb = std::min<std::int64_t>(l.kernel.w, l.kernel.w <= 5 ? l.kernel.w : 4);
+    for (std::int64_t ob : {4, 2, 1}) {
+      const std::int64_t acc = ob * kb * b.weight_vectors;
+      if (ob <= l.out_channels / l.groups && acc <= info.max_accumulators &&
+          acc + ob * b.weight_vectors + 1 <= info.vector_registers) {
+        b.weight_channels = ob;
+        break;
+      }
+    }
     if (isaInfo(plan.isa).caps.masked_load) {
       const std::int64_t L = b.input_tile;
       for (const TapPhase& t : b.cols.phases) {

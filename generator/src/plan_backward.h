@@ -69,6 +69,9 @@ struct BackwardPlan {
   std::int64_t weight_vectors = 2;
   bool weight_vector = false;
   std::int64_t weight_vec_hi = 0;  // vector tiles end by this output column
+  // Output channels (of one group) sharing each input load of
+  // backward_weight's vector tiles.
+  std::int64_t weight_channels = 1;
   // backward_input's masked edge tiles (ISAs with masked loads), per column
   // phase: left, then right; positions of [j_lo, j_hi) they do not cover,
   // and padded ones, take the per-position path.
