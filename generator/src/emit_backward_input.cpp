@@ -10,6 +10,8 @@
 // checks. grad_input starts at zero: pixels no window reads keep it.
 #include "emit_backward.h"
 
+#include "convgen/internal_error.h"
+
 namespace convgen::detail {
 
 BackwardCode emitBackwardInput(const KernelPlan& p, const BackwardPlan& b) {
@@ -143,17 +145,11 @@ BackwardCode emitBackwardInput(const KernelPlan& p, const BackwardPlan& b) {
               e.line("bwInputTile" + str(width) + "(gy, weight, gx, o0, cl0, i, pr, v, " + pc + ", " +
                      str(ph.in_hi - tile) + ", " + str(ph.in_lo + full * tile - (ph.in_hi - tile)) + ");");
           }
-          std::vector<Interval> pixels = {{ph.u_lo, ph.j_lo}, {ph.j_hi, ph.u_hi}};
-          const std::int64_t done = full > 0 ? ph.in_hi : ph.in_lo;
-          std::int64_t left_end = ph.j_lo, right_begin = ph.j_hi;
-          for (std::size_t side = 0; side < b.edges[q].size(); ++side) {
-            const EdgeTile& t = b.edges[q][side];
+          for (std::size_t side = 0; side < b.edges[q].size(); ++side)
             e.line(inputEdgeName(width, q, side) + "(gy, weight, gx, o0, cl0, i, pr, v);");
-            if (t.left) left_end = t.store_hi;
-            else right_begin = t.store_lo;
-          }
-          pixels.push_back({left_end, ph.in_lo});
-          pixels.push_back({done, right_begin});
+          const std::vector<Interval>& pixels = b.pixel_runs[q];
+          CONVGEN_CHECK(b.interior_end[q] == (full > 0 ? ph.in_hi : ph.in_lo),
+                        "interior tiles and the plan disagree");
           bool any = false;
           for (const Interval& r : pixels) any = any || r.hi > r.lo;
           if (any) {

@@ -112,9 +112,22 @@ BackwardPlan planBackward(const KernelPlan& plan) {
         // The interior tiles cover [in_lo, done): all of the run when it
         // holds a full tile (its last one moved back), else nothing.
         const std::int64_t done = t.in_hi - t.in_lo >= L ? t.in_hi : t.in_lo;
-        if (t.in_lo > t.j_lo) e.push_back({t.j_lo, t.j_lo, std::min(t.in_lo, t.j_lo + L), true});
-        if (t.j_hi > done) e.push_back({t.j_hi - L, std::max(done, t.j_hi - L), t.j_hi, false});
+        std::int64_t left_end = t.j_lo, right_begin = t.j_hi;
+        if (t.in_lo > t.j_lo) {
+          e.push_back({t.j_lo, t.j_lo, std::min(t.in_lo, t.j_lo + L), true});
+          left_end = e.back().store_hi;
+        }
+        if (t.j_hi > done) {
+          e.push_back({t.j_hi - L, std::max(done, t.j_hi - L), t.j_hi, false});
+          right_begin = e.back().store_lo;
+        }
+        std::vector<Interval> runs;
+        for (Interval r : {Interval{t.u_lo, t.j_lo}, Interval{left_end, t.in_lo},
+                           Interval{done, right_begin}, Interval{t.j_hi, t.u_hi}})
+          if (r.hi > r.lo) runs.push_back(r);
         b.edges.push_back(std::move(e));
+        b.pixel_runs.push_back(std::move(runs));
+        b.interior_end.push_back(done);
       }
     }
   }

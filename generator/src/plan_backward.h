@@ -76,6 +76,12 @@ struct BackwardPlan {
   // phase: left, then right; positions of [j_lo, j_hi) they do not cover,
   // and padded ones, take the per-position path.
   std::vector<std::vector<EdgeTile>> edges;
+  // With edges: per column phase, the runs of u the per-position path takes
+  // (padded positions, and what the edge tiles leave). Interior tiles cover
+  // [in_lo, interior_end[phase]); together with the edge tiles' stored lanes
+  // and these runs, every u of [u_lo, u_hi) exactly once.
+  std::vector<std::vector<Interval>> pixel_runs;
+  std::vector<std::int64_t> interior_end;
 };
 
 BackwardPlan planBackward(const KernelPlan& plan);
