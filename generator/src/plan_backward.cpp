@@ -86,9 +86,12 @@ BackwardPlan planBackward(const KernelPlan& plan) {
   b.weight_taps = std::min<std::int64_t>(l.kernel.w, l.kernel.w <= 5 ? l.kernel.w : 4);
   if (lanes > 1 && l.dtype == DType::Float32) {
     b.lanes = lanes;
-    b.input_vectors = 2;
-    // Up to 4 input channels share each grad_output load (depthwise: 1).
-    b.input_channels = std::min<std::int64_t>(4, l.in_channels / l.groups);
+    // Rows narrower than 4 vectors get 1-vector tiles (a 2-vector tile
+    // would mostly hold masked lanes) over twice the input channels, so
+    // the tile keeps 8 independent accumulators; up to 4 (or 8) input
+    // channels share each grad_output load (depthwise: 1).
+    b.input_vectors = l.in_width >= 4 * lanes ? 2 : 1;
+    b.input_channels = std::min<std::int64_t>(b.input_vectors == 2 ? 4 : 8, l.in_channels / l.groups);
     b.input_tile = b.input_vectors * lanes;
     b.weight_vectors = 2;
     b.weight_lanes = b.weight_vectors * lanes;

@@ -110,12 +110,12 @@ std::vector<Candidate> matrix() {
             ++i;
           }
   }
-  // Gradient kernels on every kBackwardEvery-th layer of the grid: 5 is
+  // Gradient kernels on every kBackwardEvery-th layer of the grid: 7 is
   // prime to the inner loops' 2 and 4 and to the 3 and 4 of the stride,
   // batch and dtype cycles, so the sample still meets every padding mode,
   // padding form, kernel, dilation, group structure, stride, batch form and
   // dtype; every extreme below gets them too.
-  constexpr std::size_t kBackwardEvery = 5;
+  constexpr std::size_t kBackwardEvery = 7;
   for (std::size_t k = 0; k < out.size(); k += kBackwardEvery) out[k].backward = true;
   // Extremes.
   auto add = [&](Candidate c) {
