@@ -13,6 +13,7 @@
 #include "convgen/reference.h"
 #include "peak.h"
 #ifdef CONVGEN_HAVE_ONEDNN
+#include "onednn_backward.h"
 #include "onednn_conv.h"
 #endif
 #ifdef CONVGEN_HAVE_OPENMP
@@ -165,6 +166,130 @@ void onednnBench(benchmark::State& state, const LayerInfo& info) {
 }
 #endif
 
+std::vector<const LayerInfo*> layers();
+
+// --- Backward (issue 13): the layers of CONVGEN_SUITE_BACKWARD_LAYERS ------
+// Each gradient costs the forward's multiply-adds (macs), so GFLOP/s count
+// 2 * macs per call. backward_weight is timed with backward_bias, as
+// oneDNN's backward-weights primitive computes both.
+struct BackwardTensors : Tensors {
+  std::vector<float> gy, gx, gw, gb;
+  explicit BackwardTensors(const LayerInfo& info) : Tensors(info) {
+    std::mt19937 rng(2);
+    std::uniform_real_distribution<float> dist(-1, 1);
+    gy.resize(y.size());
+    for (float& e : gy) e = dist(rng);
+    gx.assign(x.size(), 0.f);
+    gw.assign(w.size(), 0.f);
+    gb.assign(b.size(), 0.f);
+  }
+};
+
+template <typename Input>
+void backwardInputBench(benchmark::State& state, const LayerInfo& info, Input input) {
+  BackwardTensors t(info);
+  for (auto _ : state) {
+    input(t.gy.data(), t.w.data(), t.gx.data());
+    benchmark::DoNotOptimize(t.gx.data());
+    benchmark::ClobberMemory();
+  }
+  setCounters(state, info);
+}
+
+template <typename Weight, typename Bias>
+void backwardWeightBench(benchmark::State& state, const LayerInfo& info, Weight weight, Bias bias) {
+  BackwardTensors t(info);
+  for (auto _ : state) {
+    weight(t.x.data(), t.gy.data(), t.gw.data());
+    bias(t.gy.data(), t.gb.data());
+    benchmark::DoNotOptimize(t.gw.data());
+    benchmark::ClobberMemory();
+  }
+  setCounters(state, info);
+}
+
+#ifdef CONVGEN_HAVE_ONEDNN
+bool onednnBackwardAgrees(const LayerInfo& info) {
+  BackwardTensors t(info);
+  const convgen::ref::Conv2dParams p = params(info);
+  std::vector<float> gx(t.gx.size()), gw(t.gw.size()), gb(t.gb.size());
+  convgen::ref::conv2dBackward<float>(p, t.x.data(), t.w.data(), t.gy.data(), gx.data(),
+                                      gw.data(), gb.data());
+  convgen::bench::OnednnBackward bwd(p, t.w.data(), info.bias);
+  bwd.data(t.gy.data(), t.gx.data());
+  bwd.weights(t.x.data(), t.gy.data(), t.gw.data(), t.gb.data());
+  auto worst = [](const std::vector<float>& a, const std::vector<float>& b) {
+    double m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, double(std::abs(a[i] - b[i])));
+    return m;
+  };
+  const double depth_x = double(info.out_channels / info.groups * info.kernel_h * info.kernel_w);
+  const double depth_w = double(info.batch * info.out_height * info.out_width);
+  if (worst(t.gx, gx) > 1e-5 * depth_x || worst(t.gw, gw) > 1e-5 * depth_w ||
+      (info.bias && worst(t.gb, gb) > 1e-5 * depth_w)) {
+    std::fprintf(stderr, "oneDNN's backward disagrees with the reference on %s\n", info.name);
+    return false;
+  }
+  return true;
+}
+
+void onednnBackwardDataBench(benchmark::State& state, const LayerInfo& info) {
+  BackwardTensors t(info);
+  convgen::bench::OnednnBackward bwd(params(info), t.w.data(), info.bias);
+  for (auto _ : state) {
+    bwd.data(t.gy.data(), t.gx.data());
+    benchmark::DoNotOptimize(t.gx.data());
+    benchmark::ClobberMemory();
+  }
+  setCounters(state, info);
+}
+
+void onednnBackwardWeightsBench(benchmark::State& state, const LayerInfo& info) {
+  BackwardTensors t(info);
+  convgen::bench::OnednnBackward bwd(params(info), t.w.data(), info.bias);
+  for (auto _ : state) {
+    bwd.weights(t.x.data(), t.gy.data(), t.gw.data(), t.gb.data());
+    benchmark::DoNotOptimize(t.gw.data());
+    benchmark::ClobberMemory();
+  }
+  setCounters(state, info);
+}
+#endif
+
+// oneDNN's backward runs zeros padding only (onednn_backward.h).
+bool onednnRunsBackward(const LayerInfo& info) {
+  return std::strcmp(info.padding_mode, "zeros") == 0;
+}
+
+void registerBackward() {
+#define CONVGEN_REGISTER_BACKWARD(layer)                                                     \
+  benchmark::RegisterBenchmark("bwd_input/" #layer, [](benchmark::State& s) {                \
+    backwardInputBench(s, suite::layer::info, &suite::layer::backward_input);                \
+  })->UseRealTime()->Unit(benchmark::kMicrosecond);                                          \
+  benchmark::RegisterBenchmark("bwd_weight/" #layer, [](benchmark::State& s) {               \
+    backwardWeightBench(s, suite::layer::info, &suite::layer::backward_weight,               \
+                        &suite::layer::backward_bias);                                       \
+  })->UseRealTime()->Unit(benchmark::kMicrosecond);
+#ifdef CONVGEN_SUITE_BACKWARD_LAYERS
+  CONVGEN_SUITE_BACKWARD_LAYERS(CONVGEN_REGISTER_BACKWARD)
+#endif
+#undef CONVGEN_REGISTER_BACKWARD
+#ifdef CONVGEN_HAVE_ONEDNN
+  for (const LayerInfo* info : layers()) {
+    if (!onednnRunsBackward(*info)) continue;
+    benchmark::RegisterBenchmark((std::string("dnnl_bwd_data/") + info->name).c_str(),
+                                 [info](benchmark::State& s) { onednnBackwardDataBench(s, *info); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(
+        (std::string("dnnl_bwd_weights/") + info->name).c_str(),
+        [info](benchmark::State& s) { onednnBackwardWeightsBench(s, *info); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
+  }
+#endif
+}
+
 std::vector<const LayerInfo*> layers() {
   std::vector<const LayerInfo*> out;
 #define CONVGEN_LIST_LAYER(layer) out.push_back(&suite::layer::info);
@@ -250,6 +375,46 @@ std::string cpuModel() {
   return model;
 }
 
+// The backward table: grad_input against oneDNN's backward-data, grad_weight
+// (+ grad_bias) against its backward-weights; rows only for layers measured.
+void printBackwardTable(const MedianCollector& c) {
+  bool any = false;
+  for (const auto& [layer, impls] : c.median_us) any = any || impls.count("bwd_input");
+  if (!any) return;
+  std::printf("\n| id | shape | grad_input µs | GFLOP/s | oneDNN bwd-data µs | vs oneDNN | "
+              "grad_weight+bias µs | GFLOP/s | oneDNN bwd-weights µs | vs oneDNN |\n");
+  std::printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const LayerInfo* info : layers()) {
+    auto it = c.median_us.find(info->name);
+    if (it == c.median_us.end() || !it->second.count("bwd_input")) continue;
+    auto get = [&](const char* impl) {
+      auto f = it->second.find(impl);
+      return f == it->second.end() ? -1.0 : f->second;
+    };
+    auto cell = [](double v) {
+      char s[32];
+      if (v < 0) return std::string("-");
+      std::snprintf(s, sizeof s, v < 10 ? "%.2f" : v < 1000 ? "%.1f" : "%.0f", v);
+      return std::string(s);
+    };
+    auto ratio = [](double other, double mine) {
+      char s[32];
+      if (other < 0 || mine <= 0) return std::string("-");
+      std::snprintf(s, sizeof s, "%.2fx", other / mine);
+      return std::string(s);
+    };
+    const double gi = get("bwd_input"), gw = get("bwd_weight");
+    std::printf("| %.3s | %s | %s | %.1f | %s | %s | %s | %.1f | %s | %s |\n", info->name,
+                shape(*info).c_str(), cell(gi).c_str(), 2.0 * double(info->macs) / (gi * 1e3),
+                cell(get("dnnl_bwd_data")).c_str(), ratio(get("dnnl_bwd_data"), gi).c_str(),
+                cell(gw).c_str(), 2.0 * double(info->macs) / (gw * 1e3),
+                cell(get("dnnl_bwd_weights")).c_str(), ratio(get("dnnl_bwd_weights"), gw).c_str());
+  }
+  std::printf("\nBackward: one thread's entry points (backward_input; backward_weight then "
+              "backward_bias) against oneDNN's primitives with NCHW reorders timed; \"-\": "
+              "oneDNN's backward runs zeros padding only here.\n");
+}
+
 void printTable(const MedianCollector& c) {
   const char* capped = std::getenv("ONEDNN_MAX_CPU_ISA");
   std::printf("\nCPU: %s; convgen --isa %s; oneDNN %s\n", cpuModel().c_str(), suiteIsa().c_str(),
@@ -292,6 +457,7 @@ void printTable(const MedianCollector& c) {
               "times faster convgen's faster entry point (forward, or forward_packed on weights packed "
               "once) is. %% peak: of %.0f GFLOP/s, this core's %s FMA peak measured "
               "in this run.\n", threads, peakGflops(), suiteIsa().c_str());
+  printBackwardTable(c);
 }
 
 }  // namespace
@@ -330,12 +496,14 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
 #ifdef CONVGEN_HAVE_ONEDNN
   for (const LayerInfo* info : layers())
-    if (!onednnAgrees(*info)) return 1;
+    if (!onednnAgrees(*info) || (onednnRunsBackward(*info) && !onednnBackwardAgrees(*info)))
+      return 1;
 #endif
   if (const char* s = std::getenv("CONVGEN_PEAK_GFLOPS")) peak_gflops = std::atof(s);
   else peak_gflops = convgen::bench::measurePeakGflops(suiteIsa());
   std::printf("%s FMA peak of this core: %.1f GFLOP/s\n", suiteIsa().c_str(), peak_gflops);
   registerAll(with_reference);
+  registerBackward();
   MedianCollector collector;
   benchmark::RunSpecifiedBenchmarks(&collector);
   if (table) printTable(collector);

@@ -288,6 +288,30 @@ layers:
   CHECK(late.layers[0].isa == Isa::Avx512);
 }
 
+TEST_CASE("backward comes from the top level unless a layer overrides it", "[config]") {
+  const std::string layers = R"(layers:
+  - {name: first, input_shape: [1, 3, 8, 8], in_channels: 3, out_channels: 4, kernel_size: 3}
+  - {name: second, input_shape: [1, 3, 8, 8], in_channels: 3, out_channels: 4, kernel_size: 3, backward: false}
+  - {name: third, input_shape: [1, 3, 8, 8], in_channels: 3, out_channels: 4, kernel_size: 3, backward: true}
+)";
+  const ModelSpec off = loadValid("namespace: t\n" + layers);
+  REQUIRE(off.layers.size() == 3);
+  CHECK_FALSE(off.layers[0].backward);  // the default default is false
+  CHECK_FALSE(off.layers[1].backward);
+  CHECK(off.layers[2].backward);
+  const ModelSpec on = loadValid("namespace: t\nbackward: true\n" + layers);
+  CHECK(on.layers[0].backward);
+  CHECK_FALSE(on.layers[1].backward);
+  CHECK(on.layers[2].backward);
+  // Not a bool: diagnosed at the value, top level and layer alike.
+  const Loaded bad_top = load("namespace: t\nbackward: yes please\n" + layers);
+  requireDiagnosed(bad_top, "backward: yes please");
+  CHECK(bad_top.lines.size() == 1);
+  const Loaded bad_layer = load(oneLayer("    backward: 1\n"));
+  requireDiagnosed(bad_layer, "backward: 1");
+  CHECK(bad_layer.lines.size() == 1);
+}
+
 TEST_CASE("kernel_size, stride, dilation and padding take an int or a pair", "[config]") {
   struct Row {
     std::string extra, kernel;
@@ -916,7 +940,7 @@ TEST_CASE("the reader knows every key of the table and requires exactly its requ
       {"isa", "scalar"},   {"device", "cpu"},               {"namespace", "t"},
       {"stride", "1"},     {"padding", "1"},                {"dilation", "1"},
       {"bias", "false"},   {"ceil_mode", "true"},           {"return_indices", "false"},
-      {"kernel_size", "3"}};
+      {"kernel_size", "3"},    {"backward", "false"}};
   const std::map<convgen::Op, std::map<std::string, std::string>> per_op = {
       {convgen::Op::Conv2d,
        {{"in_channels", "4"}, {"out_channels", "4"}, {"groups", "2"}, {"padding_mode", "zeros"},
@@ -938,7 +962,7 @@ TEST_CASE("the reader knows every key of the table and requires exactly its requ
   std::vector<std::string> top_keys;
   for (const convgen::ConfigKey& k : convgen::configKeys())
     if (k.scope == convgen::KeyScope::Top && !skipped(k)) top_keys.push_back(std::string(k.name));
-  REQUIRE(top_keys.size() == 3);
+  REQUIRE(top_keys.size() == 4);
   REQUIRE(convgen::opKeyTable().size() == convgen::opNameTable().size());
   // Every layer key belongs to some op.
   for (const convgen::ConfigKey& k : convgen::configKeys()) {

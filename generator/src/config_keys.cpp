@@ -17,6 +17,8 @@ const std::vector<ConfigKey>& configKeys() {
       {K::Weights, "weights", S::Top, V::String, false, "none",
        "a `.safetensors` file (relative to the config) whose tensors are baked into the code"},
       {K::Layers, "layers", S::Top, V::LayerList, true, "", "the Conv2d layers, at least one"},
+      {K::TopBackward, "backward", S::Top, V::Bool, false, "false",
+       "default `backward` of every layer"},
       {K::Name, "name", S::Layer, V::String, true, "",
        "a C++ identifier; also part of the C symbol"},
       {K::InputShape, "input_shape", S::Layer, V::IntList, true, "",
@@ -78,6 +80,8 @@ const std::vector<ConfigKey>& configKeys() {
       {K::Input, "input", S::Layer, V::String, false, "the previous layer",
        "the earlier layer whose output this one reads, in a network (`weights`); its "
        "`input_shape` then follows"},
+      {K::Backward, "backward", S::Layer, V::Bool, false, "the top-level `backward`",
+       "also emit `backward_input`, `backward_weight`, `backward_bias` (autograd's gradients)"},
   };
   return kKeys;
 }
@@ -158,14 +162,14 @@ const std::vector<OpKeys>& opKeyTable() {
   static const std::vector<OpKeys> kTable = {
       {Op::Conv2d, with(required, {K::InChannels, K::OutChannels, K::KernelSize}),
        with(common, {K::Stride, K::Padding, K::Dilation, K::Groups, K::Bias, K::PaddingMode,
-                     K::WeightsPrefix, K::BatchNorm, K::Activation, K::Residual})},
+                     K::WeightsPrefix, K::BatchNorm, K::Activation, K::Residual, K::Backward})},
       {Op::MaxPool2d, with(required, {K::KernelSize}),
        with(common, {K::Stride, K::Padding, K::Dilation, K::CeilMode, K::ReturnIndices})},
       {Op::AvgPool2d, with(required, {K::KernelSize}),
        with(common, {K::Stride, K::Padding, K::CeilMode, K::CountIncludePad, K::DivisorOverride})},
       {Op::AdaptiveAvgPool2d, with(required, {K::OutputSize}), common},
       {Op::Linear, with(required, {K::InFeatures, K::OutFeatures}),
-       with(common, {K::Bias, K::WeightsPrefix, K::Activation})},
+       with(common, {K::Bias, K::WeightsPrefix, K::Activation, K::Backward})},
   };
   return kTable;
 }

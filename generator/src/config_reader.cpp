@@ -91,6 +91,8 @@ class ConfigReader {
         case KeyId::Layers:
           cfg.layers_present = true;
           return readLayers(v, cfg);
+        case KeyId::TopBackward:
+          return read(key, v, cfg.backward);
         default:
           CONVGEN_CHECK(false, "a top-level key without a field");
       }
@@ -218,6 +220,8 @@ class ConfigReader {
           return read(key, v, l.residual);
         case KeyId::Input:
           return read(key, v, l.input);
+        case KeyId::Backward:
+          return read(key, v, l.backward);
         default:
           CONVGEN_CHECK(false, "a layer key without a field");
       }

@@ -10,6 +10,7 @@
 #include "convgen/format.h"
 #include "convgen/internal_error.h"
 #include "convgen/templates.h"
+#include "emit_backward.h"
 #include "emit_code.h"
 #include "emit_epilogue.h"
 #include "emit_pool.h"
@@ -173,7 +174,8 @@ std::string header(const ModelSpec& model, const std::string& stem,
          {"baked", bakedDeclaration(model, p)},
          {"epilogue_decl", epilogueDeclaration(l)},
          {"epilogue_note", epilogueNote(l)},
-         {"res_param", l.epilogue.hasResidual() ? "const " + type + "* residual, " : ""}});
+         {"res_param", l.epilogue.hasResidual() ? "const " + type + "* residual, " : ""},
+         {"backward_decl", backwardDeclarations(p)}});
     decl.pop_back();
     declarations += decl;
     std::string c_type = type.rfind("std::", 0) == 0 ? type.substr(5) : type;
@@ -190,7 +192,8 @@ std::string header(const ModelSpec& model, const std::string& stem,
                       c_res + c_type + "* output, int part, int parts);\n" + "void " +
                       cName(model, l, "forward_packed_partition") + "(const " + c_type +
                       "* input, const " + c_type + "* packed, " + c_res + c_type +
-                      "* output, int part, int parts);" + bakedCDeclaration(model, p);
+                      "* output, int part, int parts);" + bakedCDeclaration(model, p) +
+                      backwardCDeclarations(model, p);
     layer_list += (layer_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
   }
   std::vector<Isa> pool_isas;
@@ -210,6 +213,9 @@ std::string header(const ModelSpec& model, const std::string& stem,
                                    {"layer_macro", "CONVGEN_" + upperIdentifier(stem) + "_LAYERS"},
                                    {"full_layer_macro", macroBase(model, stem) + "_LAYERS"},
                                    {"layer_list", layer_list},
+                                   {"backward_macro",
+                                    backwardLayerMacro(plans, macroBase(model, stem),
+                                                       "CONVGEN_" + upperIdentifier(stem))},
                                    {"c_declarations", c_declarations},
                                    {"pool_info", pools.empty() ? "" : poolInfoStruct()},
                                    {"pool_macro", pools.empty() ? "" : poolMacro(model, stem, pool_list)}});
@@ -337,6 +343,7 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
         shard_plans.push_back(plan);
         isas.push_back(plan.isa);
         text = renderPlan(model, plan);
+        if (plan.layer.backward) text += renderBackward(model, plan);
       }
       text.pop_back();
       const std::int64_t lines = std::count(text.begin(), text.end(), '\n') + 1;

@@ -148,6 +148,21 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
       ok = false;
       continue;
     }
+    spec->backward = layer.backward.present ? layer.backward.usable() && layer.backward.value
+                                            : raw.backward.usable() && raw.backward.value;
+    // The gradient kernels are the convolution's own (dL/dx, dL/dW, dL/db of
+    // conv2d): not of a fused activation, residual add or folded BatchNorm.
+    if (spec->backward && (spec->epilogue.any() || layer.batch_norm.present)) {
+      diags.error(layer.backward.present ? layer.backward.loc : layer.loc,
+                  "backward: true generates the convolution's own gradients; layer '" +
+                      excerpt(spec->name) + "' also has " +
+                      (layer.batch_norm.present ? "'batch_norm'"
+                       : spec->epilogue.hasResidual() ? "'residual'"
+                                                      : "'activation'") +
+                      ", whose gradient convgen does not generate: drop one of them");
+      ok = false;
+      continue;
+    }
     // The whole model's totals (`convgen shapes` prints them) fit as well.
     std::int64_t macs = 0, params = 0;
     if (__builtin_add_overflow(total_macs, layer_macs, &macs) ||

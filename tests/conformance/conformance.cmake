@@ -8,7 +8,10 @@
 #   convgen_conformance(<name> CONFIG <yaml> NAMESPACE <ns> ISA <isa>
 #                       LIBRARIES <reference and Catch2 main targets>...
 #                       [SHARDS <n>] [OPTIONS <compile option>...]
-#                       [DISCOVER | TEST_NAME <name>] [EXPECT_ISA] [NO_FORMAT])
+#                       [DISCOVER | TEST_NAME <name>] [EXPECT_ISA] [NO_FORMAT] [BACKWARD])
+#
+# BACKWARD: the config has layers with backward: true; the binary also
+# checks their gradients (the header's CONVGEN_<STEM>_BACKWARD_LAYERS).
 #
 # EXPECT_ISA: the binary also checks that some layer is <isa> code (by
 # LayerInfo::isa), so that a SIMD run cannot pass on scalar code alone.
@@ -25,7 +28,7 @@
 set(_convgen_conformance_dir ${CMAKE_CURRENT_LIST_DIR})
 
 function(convgen_conformance name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "DISCOVER;EXPECT_ISA;NO_FORMAT" "CONFIG;NAMESPACE;ISA;SHARDS;TEST_NAME"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "DISCOVER;EXPECT_ISA;NO_FORMAT;BACKWARD" "CONFIG;NAMESPACE;ISA;SHARDS;TEST_NAME"
                         "LIBRARIES;OPTIONS")
   foreach(required IN ITEMS CONFIG NAMESPACE ISA LIBRARIES)
     if(NOT arg_${required})
@@ -55,6 +58,10 @@ function(convgen_conformance name)
     CONVGEN_POOLS=CONVGEN_${upper}_POOLS
     # Only for headers without LayerInfo::isa (see layerIsa() in conformance.h).
     CONVGEN_CONFORMANCE_ISA="${arg_ISA}")
+  if(arg_BACKWARD)
+    target_compile_definitions(conformance_${name} PRIVATE
+      CONVGEN_BACKWARD_LAYERS=CONVGEN_${upper}_BACKWARD_LAYERS)
+  endif()
   if(arg_EXPECT_ISA AND NOT arg_ISA MATCHES "^(scalar|native)$")
     target_compile_definitions(conformance_${name} PRIVATE
       CONVGEN_CONFORMANCE_EXPECT_ISA="${arg_ISA}")

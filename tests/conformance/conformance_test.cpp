@@ -64,3 +64,30 @@ TEST_CASE("some layer is " CONVGEN_CONFORMANCE_EXPECT_ISA " code", "[conformance
   }
 CONVGEN_POOLS(CONVGEN_CONFORMANCE_POOL_CASE)
 #endif
+
+#if defined(CONVGEN_BACKWARD_LAYERS)
+// Layers with backward: true (the header's backward X-macro): their three
+// gradients against the reference (backward.h). A layer without bias has
+// no backward_bias, so qualified lookup falls back to this null one.
+#include "backward.h"
+
+namespace convgen_backward_fallback {
+constexpr std::nullptr_t backward_bias = nullptr;
+}  // namespace convgen_backward_fallback
+
+#define CONVGEN_BACKWARD_CASE(layer)                                                       \
+  namespace CONVGEN_NAMESPACE::layer {                                                     \
+  using namespace ::convgen_backward_fallback;                                             \
+  }                                                                                        \
+  TEST_CASE(#layer "/backward", "[conformance][backward]") {                               \
+    using T = CONVGEN_NAMESPACE::layer::value_type;                                        \
+    convgen::testing::checkBackward<T>(                                                    \
+        CONVGEN_NAMESPACE::layer::info,                                                    \
+        convgen::testing::BackwardKernels<T>{&CONVGEN_NAMESPACE::layer::backward_input,    \
+                                             &CONVGEN_NAMESPACE::layer::backward_weight,   \
+                                             CONVGEN_NAMESPACE::layer::backward_bias},     \
+        &CONVGEN_NAMESPACE::layer::forward);                                               \
+  }
+
+CONVGEN_BACKWARD_LAYERS(CONVGEN_BACKWARD_CASE)
+#endif

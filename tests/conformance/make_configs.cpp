@@ -33,6 +33,7 @@ struct Candidate {
   std::string mode = "zeros", dtype = "float32";
   std::string activation;  // YAML text of `activation:`, "" for none
   std::string residual;    // a layer name, "" for none
+  bool backward = false;  // also test the gradient kernels (issue 13)
 };
 
 std::string yamlLayer(const Candidate& c, const std::string& name) {
@@ -46,6 +47,7 @@ std::string yamlLayer(const Candidate& c, const std::string& name) {
     << "\n    padding_mode: " << c.mode << "\n    dtype: " << c.dtype << "\n";
   if (!c.activation.empty()) s << "    activation: " << c.activation << "\n";
   if (!c.residual.empty()) s << "    residual: " << c.residual << "\n";
+  if (c.backward) s << "    backward: true\n";
   return s.str();
 }
 
@@ -99,6 +101,9 @@ void addEpilogues(std::vector<Candidate>& layers) {
   for (std::size_t i = 0; i < layers.size(); ++i) {
     Candidate& c = layers[i];
     shapes.push_back(outputShape(c));
+    // Gradient kernels are the convolution's own: convgen refuses them
+    // with an epilogue (validate_epilogue.cpp).
+    if (c.backward) continue;
     const std::string activation = activationFor(i, c.dtype);
     if (activation != "none") c.activation = activation;
     for (std::size_t j = i; j-- > 0;)
@@ -177,8 +182,18 @@ std::vector<Candidate> matrix() {
             ++i;
           }
   }
+  // Gradient kernels on every kBackwardEvery-th layer of the grid: 7 is
+  // prime to the inner loops' 2 and 4 and to the 3 and 4 of the stride,
+  // batch and dtype cycles, so the sample still meets every padding mode,
+  // padding form, kernel, dilation, group structure, stride, batch form and
+  // dtype; every other extreme below gets them too (their compile time is
+  // most of the suite's cost: see the lead's CI budget).
+  constexpr std::size_t kBackwardEvery = 7;
+  for (std::size_t k = 0; k < out.size(); k += kBackwardEvery) out[k].backward = true;
   // Extremes.
+  int extreme = 0;
   auto add = [&](Candidate c) {
+    c.backward = extreme++ % 2 == 0;  // every other one
     if (isValid(c)) out.push_back(c);
   };
   Candidate c;
@@ -250,7 +265,8 @@ std::vector<Candidate> matrix() {
   // gathers larger strides), in every padding mode.
   const char* wide_modes[] = {"zeros", "reflect", "replicate", "circular"};
   for (int sw = 1; sw <= 3; ++sw)
-    for (const char* mode : wide_modes) {
+    for (int m = 0; m < 4; ++m) {
+      const char* mode = wide_modes[m];
       c = Candidate{};
       c.input = {1, 3, 6, 150};
       c.in_channels = 3;
@@ -260,6 +276,8 @@ std::vector<Candidate> matrix() {
       c.padding = "[1, 3]";
       c.dilation = "[1, 2]";
       c.mode = mode;
+      // Gradients for half of these, each column stride with two modes.
+      extreme = (sw + m) % 2;
       add(c);
     }
   // Per-side padding (convgen's {top, bottom, left, right}: ONNX's

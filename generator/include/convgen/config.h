@@ -135,6 +135,7 @@ struct RawLayer {
   RawActivation activation;
   Located<std::string> residual;
   Located<std::string> input;  // `input:`, a network's connection (validate_network.cpp)
+  Located<bool> backward;  // unset: RawConfig::backward
 };
 
 struct RawConfig {
@@ -142,6 +143,7 @@ struct RawConfig {
   llvm::SMLoc loc;
   Located<std::string> cpp_namespace, isa;
   Located<std::string> weights;  // the safetensors file, relative to the config
+  Located<bool> backward;  // every layer's default `backward`
   std::vector<RawLayer> layers;
   bool layers_present = false;
 };

@@ -54,6 +54,8 @@ enum class KeyId {
   Activation,
   Residual,
   Input,
+  TopBackward,
+  Backward,
 };
 
 // Where a key may appear: the top-level mapping, a layer's mapping, or a

@@ -78,6 +78,7 @@ struct LayerSpec {
   Op source_op = Op::Conv2d;
   bool flat_input = false;  // linear: input_shape was [N, in_features]
   Epilogue epilogue;  // `activation:`, `residual:`
+  bool backward = false;  // also emit the gradient kernels (issue 13)
 };
 
 struct ModelSpec {
