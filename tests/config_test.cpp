@@ -715,10 +715,12 @@ TEST_CASE("an over-long list is diagnosed once and read to its end", "[config][r
 TEST_CASE("a layer missing a required argument is diagnosed, never shape-inferred",
           "[config][robustness]") {
   CHECK(load("namespace: t\nlayers:\n  - name: conv\n").lines ==
-        std::vector<std::string>{"x.yaml:3:5: error: missing required key 'input_shape'",
-                                 "x.yaml:3:5: error: missing required key 'in_channels'",
+        // input_shape last: validation, not the reader, requires it (a
+        // network's later layers may leave it out).
+        std::vector<std::string>{"x.yaml:3:5: error: missing required key 'in_channels'",
                                  "x.yaml:3:5: error: missing required key 'out_channels'",
-                                 "x.yaml:3:5: error: missing required key 'kernel_size'"});
+                                 "x.yaml:3:5: error: missing required key 'kernel_size'",
+                                 "x.yaml:3:5: error: missing required key 'input_shape'"});
   const std::string full = oneLayer("");
   for (const char* key : {"name", "input_shape", "in_channels", "out_channels", "kernel_size"}) {
     INFO(key);
@@ -915,10 +917,13 @@ TEST_CASE("README's config-key table is the key table", "[config][keys]") {
   const std::string expected = convgen::configKeyTableMarkdown();
   if (std::getenv("CONVGEN_UPDATE_GOLDENS") && in_readme != expected) {
     // As the emission goldens: CONVGEN_UPDATE_GOLDENS=1 rewrites the table.
+    // The new text first: `text` may be a mapping of the file being rewritten.
+    const std::string updated =
+        text.take_front(begin + begin_marker.size()).str() + expected + text.drop_front(end).str();
     std::error_code ec;
     llvm::raw_fd_ostream out(CONVGEN_README, ec);
     REQUIRE(!ec);
-    out << text.take_front(begin + begin_marker.size()) << expected << text.drop_front(end);
+    out << updated;
     return;
   }
   INFO("README.md between the markers should read:\n" << expected);

@@ -22,7 +22,7 @@ const std::vector<ConfigKey>& configKeys() {
       {K::Name, "name", S::Layer, V::String, true, "",
        "a C++ identifier; also part of the C symbol"},
       {K::InputShape, "input_shape", S::Layer, V::IntList, true, "",
-       "`[N, C, H, W]`, or `[C, H, W]` for unbatched input"},
+       "`[N, C, H, W]`, or `[C, H, W]` unbatched; in a network (`weights`) only where no earlier layer is the input"},
       {K::InChannels, "in_channels", S::Layer, V::Int, true, "", "as nn.Conv2d"},
       {K::OutChannels, "out_channels", S::Layer, V::Int, true, "", "as nn.Conv2d"},
       {K::KernelSize, "kernel_size", S::Layer, V::IntOrPair, true, "", "`k` or `[kh, kw]`"},
@@ -219,7 +219,7 @@ std::string configKeyTableMarkdown() {
            : all                              ? std::string("layer")
                                               : "layer: " + ops;
     out += " | " + valueText(key) + " | ";
-    const bool required = key.scope == KeyScope::Top ? key.required : every_requires;
+    const bool required = key.scope == KeyScope::Layer ? every_requires : key.required;
     out += required ? std::string("required") : std::string(key.default_value);
     out += " | " + std::string(key.doc) + " |\n";
   }

@@ -343,9 +343,10 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
         shard_plans.push_back(plan);
         isas.push_back(plan.isa);
         text = renderPlan(model, plan);
-        if (plan.layer.backward) text += renderBackward(model, plan);
       }
       text.pop_back();
+      if (node.kind == NodeRef::Kind::Conv && out.plans[node.index].layer.backward)
+        text += renderBackward(model, out.plans[node.index]);
       const std::int64_t lines = std::count(text.begin(), text.end(), '\n') + 1;
       (node.kind == NodeRef::Kind::Pool ? out.pool_lines : out.layer_lines)[node.index] = lines;
       layers += text;

@@ -96,7 +96,7 @@ constexpr std::int64_t sourceRow(std::int64_t i) noexcept { return i >= 0 && i <
 constexpr std::int64_t sourceCol(std::int64_t i) noexcept { return i >= 0 && i < kW ? i : -1; }
 
 // The fused activation (hardswish(conv + bias + earlier)), in PyTorch's operation order
-// (docs/semantics.md section 11).
+// (docs/semantics.md section 14).
 inline T activate(T v) noexcept {
   T t = v + 3.0f;
   t = t < 0.0f ? 0.0f : t;
@@ -1395,5 +1395,5 @@ extern "C" void golden_epilogue_forward_packed_partition(const float* input, con
   golden::epilogue::forward_packed_partition(input, packed, residual, output, part, parts);
 }
 
-static_assert(CONVGEN_golden_Sepilogue_FINGERPRINT == 0x3801fd820a4a6826ULL,
+static_assert(CONVGEN_golden_Sepilogue_FINGERPRINT == 0x1e047700a204ae1bULL,
               "epilogue.h and epilogue.cpp come from different convgen runs: regenerate both");

@@ -97,7 +97,7 @@ constexpr std::int64_t sourceRow(std::int64_t i) noexcept { return i >= 0 && i <
 constexpr std::int64_t sourceCol(std::int64_t i) noexcept { return i >= 0 && i < kW ? i : -1; }
 
 // The fused activation (clamp(conv + bias, min=0.5, max=-0.25)), in PyTorch's operation order
-// (docs/semantics.md section 11).
+// (docs/semantics.md section 14).
 inline T activate(T v) noexcept {
   v = v < 0.5f ? 0.5f : v;
   v = v > -0.25f ? -0.25f : v;
@@ -1136,5 +1136,5 @@ extern "C" void golden_narrow_clamp_forward_packed_partition(const float* input,
 }
 
 static_assert(
-    CONVGEN_golden_Spacked_Uepilogue_FINGERPRINT == 0x7a1629808845996bULL,
+    CONVGEN_golden_Spacked_Uepilogue_FINGERPRINT == 0xe10fdeada0ac1ae3ULL,
     "packed_epilogue.h and packed_epilogue.cpp come from different convgen runs: regenerate both");
