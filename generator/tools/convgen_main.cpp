@@ -79,6 +79,14 @@ cl::opt<std::string> report_compiler(
 cl::list<std::string> report_flags(
     "report-flag", cl::desc("A flag for --report-compiler (repeatable), e.g. -mcpu=cortex-m4"),
     cl::value_desc("flag"), cl::sub(generate_cmd), cl::cat(convgen_options));
+cl::opt<std::int64_t> flash_budget(
+    "flash-budget",
+    cl::desc("Fail, writing nothing, when a network's baked weights (and, with "
+             "--report-compiler, its code) exceed this many bytes"),
+    cl::init(-1), cl::sub(generate_cmd), cl::cat(convgen_options));
+cl::opt<std::int64_t> ram_budget(
+    "ram-budget", cl::desc("Fail, writing nothing, when a network's arena exceeds this many bytes"),
+    cl::init(-1), cl::sub(generate_cmd), cl::cat(convgen_options));
 cl::opt<std::string> report("report", cl::ValueOptional,
                             cl::desc("Print what was generated for each layer: --report (text) or "
                                      "--report=json"),
@@ -129,6 +137,10 @@ int generate(convgen::ModelSpec& model) {
   // Everything is rendered before anything is written: an error leaves
   // the output directory as it was.
   const convgen::GeneratedModel generated = convgen::generateModel(model, options);
+  // The budgets the weights and the arena alone decide: before writing.
+  if (std::string over = convgen::checkBudgets(model, generated, nullptr, flash_budget, ram_budget);
+      !over.empty())
+    return fail(over, kExitConfigError);
   // A full file-size limit (ulimit -f) then fails write() with EFBIG, reported
   // like a full disk, instead of killing convgen half-way.
   std::signal(SIGXFSZ, SIG_IGN);
@@ -143,6 +155,11 @@ int generate(convgen::ModelSpec& model) {
     sizes = convgen::measureObjectSizes(model, generated, request);
     // A compiler that cannot be found is a usage error; one that fails, a tool failure.
     if (!sizes->error.empty()) return fail(sizes->error, sizes->usage_error ? kExitUsage : kExitIo);
+    // With code bytes measured the flash budget counts them too (the files
+    // are written by now: a compiler needs them).
+    if (std::string over = convgen::checkBudgets(model, generated, &*sizes, flash_budget, -1);
+        !over.empty())
+      return fail(over, kExitConfigError);
   }
   if (report == "json") {
     convgen::printGenerationReportJson(model, generated, sizes ? &*sizes : nullptr, llvm::outs());
@@ -150,6 +167,7 @@ int generate(convgen::ModelSpec& model) {
   }
   convgen::printGenerationReport(generated, llvm::outs());
   if (sizes) convgen::printObjectSizes(model, *sizes, request, llvm::outs());
+  convgen::printNetworkReport(model, generated, sizes ? &*sizes : nullptr, llvm::outs());
   return 0;
 }
 

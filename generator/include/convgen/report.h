@@ -27,4 +27,15 @@ void printGenerationReportJson(const ModelSpec& model, const GeneratedModel& gen
 void printObjectSizes(const ModelSpec& model, const ObjectSizes& sizes,
                       const ObjectSizeRequest& request, llvm::raw_ostream& os);
 
+// A network's flash (baked weights; code with `sizes`) per layer and in
+// total, and its arena against the lower bound (network_report.cpp).
+void printNetworkReport(const ModelSpec& model, const GeneratedModel& generated,
+                        const ObjectSizes* sizes, llvm::raw_ostream& os);
+
+// --flash-budget / --ram-budget (negative: none): "" when within, else the
+// message, naming the biggest contributors.
+std::string checkBudgets(const ModelSpec& model, const GeneratedModel& generated,
+                         const ObjectSizes* sizes, std::int64_t flash_budget,
+                         std::int64_t ram_budget);
+
 }  // namespace convgen
