@@ -63,11 +63,6 @@ for cpu in "${cpus[@]}"; do
     obj=$out/$cpu/$(basename "$src" .cpp).o
     # shellcheck disable=SC2086  # the flags are words
     "$cxx" "${common[@]}" ${cpu_flags[$cpu]} -I "$gen" "$src" -o "$obj"
-    undefined=$("$nm" -u "$obj" | awk '{print $NF}' | grep -Ev '^(__aeabi_[A-Za-z0-9_]+|memcpy|memset)$' || true)
-    if [ -n "$undefined" ]; then
-      echo "FAIL: $(basename "$src") for $cpu needs a library:" $undefined
-      status=1
-    fi
     sizes=$("$size" "$obj" | awk 'NR == 2 {print "text " $1 ", data " $2 ", bss " $3 " bytes"}')
     # Helium (MVE) instructions: what auto-vectorization made of the kernels.
     mve=""
@@ -99,6 +94,22 @@ for cpu in "${cpus[@]}"; do
       END { for (i = 1; i <= n; ++i) print order[i], bytes[order[i]] + 0 }')
   done
 done
+
+# Linked together (a partial link: baked weights live in their own
+# objects), the objects need nothing but the compiler's helpers.
+for cpu in "${cpus[@]}"; do
+  # shellcheck disable=SC2086
+  "$cxx" ${cpu_flags[$cpu]} -r -nostdlib "$out/$cpu"/*.o -o "$out/$cpu/all.o"
+  undefined=$("$nm" -u "$out/$cpu/all.o" | awk '{print $NF}' | grep -Ev '^(__aeabi_[A-Za-z0-9_]+|memcpy|memset)$' || true)
+  if [ -n "$undefined" ]; then
+    echo "FAIL: the objects for $cpu need a library:" $undefined
+    status=1
+  fi
+  echo "$cpu total: $("$size" "$out/$cpu/all.o" | awk 'NR == 2 {print "text " $1 ", data " $2 ", bss " $3 " bytes"}')"
+done
+# A network's arena (RAM), from its header.
+arena=$(sed -n 's/^inline constexpr std::size_t arena_bytes = \([0-9]*\);/\1/p' "$gen/$stem.h")
+if [ -n "$arena" ]; then echo "$stem: arena $arena bytes"; fi
 
 echo
 printf '%-30s' "$stem: flash bytes per layer"
