@@ -127,16 +127,19 @@ RawActivation readActivation(YamlWalker& w, const Value& v) {
     yaml::Node* key_node = kv.getKey();
     w.check(key_node);
     auto* key_scalar = llvm::dyn_cast_or_null<yaml::ScalarNode>(key_node);
-    yaml::Node* value_node = kv.getValue();
     if (!key_scalar) {
+      // The key first: getValue() skips (reads) the key, after which LLVM's
+      // parser asserts on iterating it (found by fuzz/config_60s).
       if (key_node) {
         w.report(w.locate(key_node), "expected a key name");
         w.consume(key_node, v.level + 1);
       }
-      if (!w.aborted() && value_node) w.consume(value_node, v.level + 1);
+      if (!w.aborted())
+        if (yaml::Node* value = kv.getValue()) w.consume(value, v.level + 1);
       if (w.aborted()) return out;
       continue;
     }
+    yaml::Node* value_node = kv.getValue();
     llvm::SmallString<32> storage;
     const llvm::StringRef key = key_scalar->getValue(storage);
     const llvm::SMLoc key_loc = key_scalar->getSourceRange().Start;

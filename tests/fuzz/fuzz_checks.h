@@ -44,7 +44,11 @@ inline void checkShapes(const convgen::LayerSpec& layer) {
 
 inline void checkModel(const convgen::ModelSpec& model) {
   require(model.config_name == "fuzz.yaml", "config name is '" + model.config_name + "'");
-  require(!model.layers.empty(), "a model without layers was accepted");
+  // Conv layers or pools (a pool-only config is a model too), each once in
+  // config order.
+  require(!model.layers.empty() || !model.pools.empty(), "a model without layers was accepted");
+  require(model.order.size() == model.layers.size() + model.pools.size(),
+          "ModelSpec::order does not list every layer once");
   llvm::StringRef ns(model.cpp_namespace);
   do {
     auto [part, rest] = ns.split("::");
@@ -59,6 +63,11 @@ inline void checkModel(const convgen::ModelSpec& model) {
                 layer.out_channels % layer.groups == 0,
             "layer " + layer.name + ": groups");
     checkShapes(layer);
+  }
+  for (const convgen::PoolSpec& pool : model.pools) {
+    require(convgen::isSafeIdentifier(pool.name, nullptr), "layer name '" + pool.name + "'");
+    require(names.insert(pool.name).second, "duplicate layer name '" + pool.name + "'");
+    require(pool.out_height >= 1 && pool.out_width >= 1, "pool " + pool.name + ": output size");
   }
 }
 

@@ -67,6 +67,10 @@ foreach(config IN LISTS configs)
   generate("${config}" "${run}/a_sharded" "${WORK_DIR}" --shards 3)
   generate("${config}" "${run}/b_sharded" "${WORK_DIR}" --shards 3)
   file(COPY "${config}" DESTINATION "${elsewhere}")
+  # A network config's weights sit next to it (`weights:` is relative).
+  if(EXISTS "${CONFIG_DIR}/${stem}.safetensors")
+    file(COPY "${CONFIG_DIR}/${stem}.safetensors" DESTINATION "${elsewhere}")
+  endif()
   generate("${stem}.yaml" "out_${stem}" "${elsewhere}")
 
   compare_dirs("${run}/a" "${run}/b")
