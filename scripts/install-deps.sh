@@ -12,7 +12,7 @@ packages=(
   g++-aarch64-linux-gnu qemu-user        # NEON kernels, run under qemu-aarch64
   libsimde-dev                           # AVX-512 kernels, run on AVX2 through SIMDe (tests only)
   gcc-arm-none-eabi libstdc++-arm-none-eabi-dev  # Cortex-M builds
-X
+  libonnx-dev libprotobuf-dev                    # convgen import (ONNX's C++ library, protobuf)
   libonnx-testdata python3-onnx python3-torch    # its tests: ONNX's test data, PyTorch exports
 )
 
