@@ -46,8 +46,15 @@ std::string activation(const Activation& a) {
     case Activation::Relu6: return "relu6";
     case Activation::HardSwish: return "hardswish";
     case Activation::LeakyRelu: return "{type: leaky_relu, negative_slope: " + floatText(a.a) + "}";
-    case Activation::Clamp:
-      return "{type: clamp, min: " + floatText(a.a) + ", max: " + floatText(a.b) + "}";
+    case Activation::Clamp: {
+      // ONNX's Clip defaults its bounds to the float range's ends: an
+      // infinite bound is no bound (torch.clamp takes either alone).
+      std::string bounds;
+      if (std::isfinite(a.a)) bounds += ", min: " + floatText(a.a);
+      if (std::isfinite(a.b)) bounds += ", max: " + floatText(a.b);
+      if (bounds.empty()) return "";  // clamp(-inf, inf) is the identity
+      return "{type: clamp" + bounds + "}";
+    }
   }
   CONVGEN_CHECK(false, "an activation kind without a spelling");
   return "";
