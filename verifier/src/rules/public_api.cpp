@@ -228,6 +228,23 @@ class PublicApi : public Rule {
     if (c == 1 && in[0] != out[0]) problem("input_shape and output_shape have different batches");
   }
 
+  // A network's namespace (it declares arena_bytes): forward(const float*,
+  // float*, void*) noexcept over the layers above it, not a layer itself.
+  void checkNetwork(const NamespaceDecl* ns, SourceLocation where) {
+    for (const FunctionDecl* forward : s_.lookupFunctions(ns, "forward")) {
+      const auto* proto = forward->getType()->getAs<FunctionProtoType>();
+      const bool ok = forward->getReturnType()->isVoidType() && forward->getNumParams() == 3 &&
+                      forward->getParamDecl(0)->getType()->isPointerType() &&
+                      forward->getParamDecl(1)->getType()->isPointerType() &&
+                      forward->getParamDecl(2)->getType()->isVoidPointerType() && proto &&
+                      proto->isNothrow();
+      if (!ok)
+        report(where, "network '" + s_.name(ns) + "': forward is '" +
+                          s_.typeName(forward->getType()) +
+                          "', not 'void (const T *, T *, void *) noexcept'");
+    }
+  }
+
  public:
   void finish() override {
     const bool header = isHeaderPath(s_.mainPath());
@@ -237,6 +254,11 @@ class PublicApi : public Rule {
                             s_.lookupOne(ns, "value_type") || s_.lookupOne(ns, "input_shape") ||
                             s_.lookupOne(ns, "output_shape") || s_.lookupOne(ns, "weight_shape");
       if (!is_layer) continue;
+      if (s_.lookupOne(ns, "arena_bytes")) {
+        checkNetwork(ns, ns->getLocation());
+        ++checked;
+        continue;
+      }
       if (header) {
         // The namespace as the header (the main file) declares it.
         SourceLocation where = ns->getLocation();
