@@ -25,14 +25,16 @@ def main():
             if not (os.path.exists(stem + ".input.bin") and os.path.exists(stem + ".expected.bin")):
                 continue
             gen = stem + "_gen"
-            steps = [[convgen, "generate", yaml, "--out-dir", gen, "--isa", isa, "--no-format"],
-                     [cxx, "-std=c++17", "-O1", "-march=native" if isa != "scalar" else "-O1",
-                      "-I", gen, '-DCONVGEN_NET_HEADER="%s.h"' % name, "-DCONVGEN_NET_NS=" + name,
-                      os.path.join(HERE, "network_check.cpp")] +
+            # Each step built when it runs: the compile step lists the .cpp
+            # files generate has just written.
+            steps = [lambda: [convgen, "generate", yaml, "--out-dir", gen, "--isa", isa, "--no-format"],
+                     lambda: [cxx, "-std=c++17", "-O1", "-march=native" if isa != "scalar" else "-O1",
+                              "-I", gen, '-DCONVGEN_NET_HEADER="%s.h"' % name,
+                              "-DCONVGEN_NET_NS=" + name, os.path.join(HERE, "network_check.cpp")] +
                      sorted(glob.glob(os.path.join(gen, "*.cpp"))) + ["-o", stem + "_check"],
-                     [stem + "_check", stem + ".input.bin", stem + ".expected.bin"]]
+                     lambda: [stem + "_check", stem + ".input.bin", stem + ".expected.bin"]]
             for step in steps:
-                r = subprocess.run(step, capture_output=True, text=True)
+                r = subprocess.run(step(), capture_output=True, text=True)
                 if r.returncode != 0:
                     break
             ok = r.returncode == 0
