@@ -53,7 +53,9 @@ mkdir -p "$gen"
 # The layers in config order, from the header's X-macro
 # (#define CONVGEN_<NAME>_LAYERS(X) X(a) X(b) ...), and the namespace.
 ns=$(sed -n 's/^namespace: *\([A-Za-z0-9_:]*\).*/\1/p' "$config")
-layers=$(sed -n 's/^#define CONVGEN_[A-Za-z0-9_]*_LAYERS(X) \(X(.*\)$/\1/p' "$gen/$stem.h" | sed 's/X(\([A-Za-z0-9_]*\))/\1/g')
+# (continuation lines joined first: a long list is wrapped).
+layers=$(sed -e ':a' -e '/\\$/N; s/\\\n *//; ta' "$gen/$stem.h" |
+  sed -n 's/^#define CONVGEN_[A-Za-z0-9_]*_LAYERS(X) *\(X(.*\)$/\1/p' | sed 's/X(\([A-Za-z0-9_]*\))/\1/g')
 
 status=0
 declare -A layer_bytes=()
