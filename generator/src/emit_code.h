@@ -60,6 +60,8 @@ inline std::string mac(DType t, const std::string& acc, const std::string& w,
   return acc + " += Acc(" + w + ") * Acc(" + x + ");";
 }
 
+// The config's namespace with '::' as '_': every C entry point's prefix.
+std::string cPrefix(const ModelSpec& model);
 // The C entry point of a layer: <namespace with '::' as '_'>_<layer>_forward;
 // with `entry`, ..._<layer>_<entry>.
 std::string cName(const ModelSpec& model, const LayerSpec& layer,

@@ -26,9 +26,7 @@ std::vector<std::int64_t> outShape(const PoolSpec& p) {
 }
 
 std::string poolCName(const ModelSpec& model, const PoolSpec& p) {
-  LayerSpec named;
-  named.name = p.name;
-  return cName(model, named);
+  return cPrefix(model) + "_" + p.name + "_forward";
 }
 
 std::string cType(DType t) {

@@ -110,7 +110,7 @@ std::string accType(DType t) {
   return "";
 }
 
-std::string cName(const ModelSpec& model, const LayerSpec& layer, const std::string& entry) {
+std::string cPrefix(const ModelSpec& model) {
   const std::string& ns = model.cpp_namespace;
   std::string out;
   for (std::size_t i = 0; i < ns.size(); ++i) {
@@ -121,7 +121,11 @@ std::string cName(const ModelSpec& model, const LayerSpec& layer, const std::str
       out += ns[i];
     }
   }
-  return out + "_" + layer.name + "_" + entry;
+  return out;
+}
+
+std::string cName(const ModelSpec& model, const LayerSpec& layer, const std::string& entry) {
+  return cPrefix(model) + "_" + layer.name + "_" + entry;
 }
 
 std::string summary(const KernelPlan& p) {

@@ -6,6 +6,7 @@
 
 #include "convgen/internal_error.h"
 #include "convgen/shapes.h"
+#include "emit_code.h"
 
 namespace convgen::detail {
 
@@ -55,16 +56,7 @@ std::optional<NetworkModel> networkModel(const ModelSpec& model) {
 }
 
 NetworkEmission networkEmission(const ModelSpec& model, const NetworkModel& net) {
-  std::string c_name;  // the config's namespace, '::' as '_', as every C entry point
-  for (std::size_t i = 0; i < model.cpp_namespace.size(); ++i) {
-    if (model.cpp_namespace.compare(i, 2, "::") == 0) {
-      c_name += '_';
-      ++i;
-    } else {
-      c_name += model.cpp_namespace[i];
-    }
-  }
-  c_name += "_forward";
+  const std::string c_name = cPrefix(model) + "_forward";
   NetworkEmission e;
   e.plan = &net.plan;
   for (const NetworkNode& node : net.nodes) e.layers.push_back({node.name});

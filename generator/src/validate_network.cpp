@@ -9,12 +9,6 @@
 namespace convgen::detail {
 namespace {
 
-std::string listOf(const std::vector<std::int64_t>& v) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + "]";
-}
-
 // The names a network declares in the config's namespace beside the layers'.
 constexpr const char* kNetworkNames[] = {"forward", "input_shape", "output_shape", "arena_bytes",
                                          "arena_lower_bound"};
@@ -77,9 +71,9 @@ std::optional<RawLayer> withInputShape(const std::vector<RawLayer>& raw_layers, 
   if (layer.input_shape.present) {
     if (layer.input_shape.usable() && layer.input_shape.values != from->shape) {
       diags.error(layer.input_shape.loc,
-                  "input_shape " + listOf(layer.input_shape.values) + " is not the shape of its " +
+                  "input_shape " + listText(layer.input_shape.values) + " is not the shape of its " +
                       "input, layer '" + excerpt(from->name) + "', which outputs " +
-                      listOf(from->shape));
+                      listText(from->shape));
       return std::nullopt;
     }
     return layer;
