@@ -45,4 +45,11 @@ struct ImportResult {
 // translates the model; writes nothing.
 ImportResult importOnnxModel(const ImportOptions& options);
 
+// An ONNX TensorProto file (.pb) holding the network input, for `import
+// --golden` (tensor_file.cpp): float32, dims exactly `shape`, finite.
+// nullopt after setting *error (naming the file).
+std::optional<std::vector<float>> readOnnxTensorFile(const std::string& path,
+                                                     const std::vector<std::int64_t>& shape,
+                                                     std::string* error);
+
 }  // namespace convgen

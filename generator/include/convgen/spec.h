@@ -55,6 +55,16 @@ struct BakedTensors {
   std::vector<float> weight;  // (out, in/groups, kh, kw)
   std::vector<float> bias;    // (out), or empty without a bias
   std::string origin;         // which tensors, for the generated comment
+  // With `batch_norm:`, what the user gave before folding, for the
+  // layer-by-layer reference (reference_network.h), which applies
+  // BatchNorm unfused: the conv's own tensors, and BatchNorm2d's.
+  // Without it (nullopt), `weight` and `bias` are the file's own.
+  struct Unfolded {
+    std::vector<float> weight, bias;  // bias empty: the conv has none
+    std::vector<double> bn_weight, bn_bias, running_mean, running_var;
+    double eps = 1e-5;
+  };
+  std::optional<Unfolded> unfolded;
 };
 
 struct LayerSpec {
