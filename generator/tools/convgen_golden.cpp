@@ -24,14 +24,19 @@ cl::SubCommand& goldenSubCommand() {
   return cmd;
 }
 
+cl::OptionCategory& goldenOptionCategory() {
+  static cl::OptionCategory category("convgen golden options");
+  return category;
+}
+
 namespace {
 
 cl::opt<std::string> golden_config(cl::Positional, cl::Required, cl::desc("<config.yaml>"),
-                                   cl::sub(goldenSubCommand()));
+                                   cl::sub(goldenSubCommand()), cl::cat(goldenOptionCategory()));
 cl::opt<std::string> golden_input(
     "input", cl::Required,
     cl::desc("The network input: raw little-endian float32 values of the input shape (.bin)"),
-    cl::value_desc("file"), cl::sub(goldenSubCommand()));
+    cl::value_desc("file"), cl::sub(goldenSubCommand()), cl::cat(goldenOptionCategory()));
 
 }  // namespace
 

@@ -180,7 +180,8 @@ int generate(convgen::ModelSpec& model) {
 
 int main(int argc, char** argv) {
   cl::SetVersionPrinter(printVersion);
-  cl::HideUnrelatedOptions({&convgen_options, &convgen::importOptionCategory()});
+  cl::HideUnrelatedOptions({&convgen_options, &convgen::importOptionCategory(),
+                            &convgen::goldenOptionCategory()});
   std::string usage_errors;
   llvm::raw_string_ostream usage_os(usage_errors);
   if (!cl::ParseCommandLineOptions(argc, argv, "convgen: fixed-shape Conv2d kernel generator\n",

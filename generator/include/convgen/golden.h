@@ -30,6 +30,7 @@
 #include "convgen/spec.h"
 
 namespace llvm::cl {
+class OptionCategory;
 class SubCommand;
 }
 
@@ -54,6 +55,7 @@ std::vector<GeneratedFile> goldenFiles(const ModelSpec& model, const NetworkRefe
 
 // The `golden` subcommand (tools/convgen_golden.cpp); --out-dir is shared.
 llvm::cl::SubCommand& goldenSubCommand();
+llvm::cl::OptionCategory& goldenOptionCategory();  // its options, for --help
 int runGoldenCommand(const std::string& out_dir);
 // Reads the network input at `path` for a network whose input is `shape`.
 using InputReader = std::function<std::optional<std::vector<float>>(
