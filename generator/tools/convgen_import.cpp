@@ -69,6 +69,19 @@ int runImportCommand(const std::string& out_dir, const std::string& isa) {
     for (const std::string& e : r.errors) llvm::errs() << model_path << ": error: " << e << "\n";
     return 1;
   }
+  auto read = [](const std::string& path, const std::vector<std::int64_t>& shape,
+                 std::string* error) {
+    return llvm::StringRef(path).endswith(".pb") ? readOnnxTensorFile(path, shape, error)
+                                                 : readRawInput(path, shape, error);
+  };
+  // A golden input convgen rejects rejects the whole import: nothing written.
+  if (!golden_input.empty()) {
+    std::string error;
+    if (!read(golden_input, r.input_shape, &error)) {
+      llvm::errs() << "convgen: error: " << error << "\n";
+      return 1;
+    }
+  }
   std::signal(SIGXFSZ, SIG_IGN);
   // The config last: it names the weights file.
   const std::vector<GeneratedFile> files = {{r.yaml_name, r.yaml}, {r.weights_name, r.weights}};
@@ -78,11 +91,6 @@ int runImportCommand(const std::string& out_dir, const std::string& isa) {
     return 3;
   }
   if (golden_input.empty()) return 0;
-  auto read = [](const std::string& path, const std::vector<std::int64_t>& shape,
-                 std::string* error) {
-    return llvm::StringRef(path).endswith(".pb") ? readOnnxTensorFile(path, shape, error)
-                                                 : readRawInput(path, shape, error);
-  };
   return writeGolden(out_dir + "/" + r.yaml_name, out_dir, golden_input, read);
 }
 

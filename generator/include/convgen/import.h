@@ -39,6 +39,7 @@ struct ImportResult {
   std::string yaml_name, yaml;                // NAME.yaml and its text
   std::string weights_name, weights;          // NAME.safetensors and its bytes
   std::size_t layers = 0;
+  std::vector<std::int64_t> input_shape;     // the network input's, as the config gives it
 };
 
 // Reads, checks (onnx::checker), infers shapes (onnx::shape_inference) and
