@@ -73,13 +73,13 @@ TEST_CASE("every activation is exact in baked " CONVGEN_CONFORMANCE_ISA " code",
 }
 #endif
 
-#if defined(CONVGEN_CONFORMANCE_EXPECT_ISA)
+// In a binary with a baked half (CONVGEN_BAKED_HEADER), the check runs on
+// that half: the matrix's float32 layers, which every vector ISA vectorizes,
+// are there.
+#if defined(CONVGEN_CONFORMANCE_EXPECT_ISA) && \
+    (defined(CONVGEN_CONFORMANCE_BAKED) || !defined(CONVGEN_BAKED_HEADER))
 #define CONVGEN_CONFORMANCE_INFO(layer) &CONVGEN_NAMESPACE::layer::info,
-#if defined(CONVGEN_CONFORMANCE_BAKED)
-TEST_CASE("some baked layer is " CONVGEN_CONFORMANCE_EXPECT_ISA " code", "[conformance]") {
-#else
 TEST_CASE("some layer is " CONVGEN_CONFORMANCE_EXPECT_ISA " code", "[conformance]") {
-#endif
   convgen::testing::checkSomeLayerIs({CONVGEN_LAYERS(CONVGEN_CONFORMANCE_INFO)},
                                      CONVGEN_CONFORMANCE_EXPECT_ISA);
 }
