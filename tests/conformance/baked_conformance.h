@@ -11,11 +11,9 @@
 //  - against the reference composed with the fused epilogue: bit for bit
 //    when weights and input are small integers (every sum exact), else
 //    within conformance.h's bound.
-// Under an emulator (CONVGEN_CONFORMANCE_EMULATED: qemu, SIMDe), where the
-// reference is what takes the time, the reference comparison runs on a
-// deterministic third of the layers (referenceChecked()); every layer still
-// gets the bit-for-bit checks against pack_weights() and forward_packed(),
-// whose own reference check is the layer's main case.
+// Every layer, also under an emulator: the whole baked check adds under a
+// second to the matrix's NEON run under qemu (measured: 6.5 s before, 6.0 to
+// 7.2 s after, on a loaded 2-core machine).
 #pragma once
 
 #include "baked_values.h"
@@ -46,15 +44,6 @@ inline std::vector<float> bakedTensor(const char* layer, int tensor, std::size_t
   std::vector<float> v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = baked_values::value(layer, tensor, i);
   return v;
-}
-
-inline bool referenceChecked(const char* layer) {
-#if defined(CONVGEN_CONFORMANCE_EMULATED)
-  return baked_values::fnv1a(layer) / 3 % 3 == 0;
-#else
-  (void)layer;
-  return true;
-#endif
 }
 
 template <typename Info>
@@ -88,9 +77,7 @@ void checkBaked(const Info& info, const EpilogueSpec& epilogue, const BakedEntry
   }
   const bool same_kernel = std::string(info.kernel) == info.packed_kernel;
   std::mt19937_64 rng(seed);
-  const bool with_reference = referenceChecked(info.name);
   for (const bool integer_input : {true, false}) {
-    if (!integer_input && !with_reference) break;
     const std::vector<float> x = integer_input ? smallIntegers<float>(x_size, rng)
                                                : uniformReals<float>(x_size, rng);
     const std::vector<float> r = integer_input ? smallIntegers<float>(y_size, rng)
@@ -107,7 +94,6 @@ void checkBaked(const Info& info, const EpilogueSpec& epilogue, const BakedEntry
       const std::vector<float> unbaked = runKernel<float>(forward, x, w, b, info.bias, r, y_size);
       CHECK(std::memcmp(got.data(), unbaked.data(), y_size * sizeof(float)) == 0);
     }
-    if (!with_reference) continue;
     std::vector<float> expected(y_size);
     ref::conv2dForward<float>(p, x.data(), w.data(), info.bias ? b.data() : nullptr,
                               expected.data());
@@ -147,7 +133,7 @@ void checkBaked(const Info& info, const EpilogueSpec& epilogue, const BakedEntry
 
 // That every activation convgen fuses runs, exactly checked, in baked code
 // of the ISA: some layer with small-integer weights (exact on small-integer
-// input) and a reference check has each activation and is `isa` code ("scalar" for scalar and
+// input) has each activation and is `isa` code ("scalar" for scalar and
 // native builds, whose ISA is the CPU's).
 struct BakedLayerSummary {
   std::string name, isa;
@@ -163,7 +149,7 @@ inline void checkEveryActivationBaked(const std::vector<BakedLayerSummary>& laye
     std::size_t n = 0;
     for (const BakedLayerSummary& l : layers)
       n += l.activation == activation && baked_values::smallIntegers(l.name.c_str()) &&
-           referenceChecked(l.name.c_str()) && (isa == "scalar" || isa == "native" || l.isa == isa);
+           (isa == "scalar" || isa == "native" || l.isa == isa);
     INFO("activation " << name << ": " << n << " baked layers of " << isa
                        << " code with small-integer weights");
     CHECK(n > 0);
