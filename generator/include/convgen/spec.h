@@ -102,7 +102,8 @@ struct ModelSpec {
   // built without pools, as tests do).
   std::vector<NodeRef> order;
   // A network's connections (`weights:` configs), parallel to `order`: the
-  // name of the layer each reads, "" for the network input. Empty otherwise.
+  // name of the layer each reads, "" for the network input. Empty otherwise
+  // (no `weights:`, or `network: false`).
   std::vector<std::string> inputs;
 };
 // ModelSpec::order, or every conv layer in order when it is empty.
