@@ -32,7 +32,13 @@ constexpr std::int64_t kBorderTilesPerSide = 8;
 // from L2 across planes too far apart to prefetch, so each costs several
 // loads' worth (calibrated on this suite: 1x1 256->64 at 56x56 ran 175
 // GFLOP/s with 8 channels x 2 vectors and 95 with 4 x 4). An accumulator
-// takes one FMA per tap, ready 4 cycles later: fewer than 8 leave pipes idle.
+// takes one FMA per tap, ready 4 cycles later, so 8 keep both pipes busy
+// only if no load is ever late. With 16 registers (AVX2, where tiles are
+// small) the floor is 5 cycles (10 accumulators): 10-accumulator tiles ran
+// 1.03-1.4x faster there than the 8-accumulator ones a 4-cycle floor chose
+// (S2, S5-S7, S11, S13, MobileNetV2's 1x1 layers; a Xeon, thread CPU time,
+// interleaved medians). With 32 (AVX-512, NEON) tiles hold 12-16 anyway;
+// their floor stays 4 (not measured otherwise).
 // With `split` (stride 2, rows de-interleaved into a buffer within L1) an
 // input vector is one plain load from L1.
 double tileCycles(const LayerSpec& l, const IsaInfo& isa, std::int64_t oc, std::int64_t r,
@@ -43,7 +49,8 @@ double tileCycles(const LayerSpec& l, const IsaInfo& isa, std::int64_t oc, std::
       split || l.in_channels / l.groups * band_rows * l.in_width * 4 <= 32 * 1024;
   const double x_cost = load_cost * (band_in_l1 ? 1 : 4);
   const std::int64_t acc = oc * r * vt;
-  return std::max({acc / 2.0, (r * vt * x_cost + oc) / isa.loads_per_cycle, 4.0});
+  const double latency_floor = isa.vector_registers <= 16 ? 5.0 : 4.0;
+  return std::max({acc / 2.0, (r * vt * x_cost + oc) / isa.loads_per_cycle, latency_floor});
 }
 
 // Of a row block's predicted cycles, the least share left to its tiles
@@ -355,9 +362,11 @@ bool planDirectVector(KernelPlan& plan, std::int64_t budget) {
   // (input traffic included: a layer streaming its input from beyond L2
   // gains nothing), by a margin for what it does not see (the split's
   // stores, a larger stack frame). Measured on a loaded Xeon: the ResNet
-  // stem ran 1.36-1.40x faster split on AVX-512 (predicted 1.16x) and
-  // 1.06-1.09x on AVX2 (predicted 1.03x); the depthwise 96 x 112 x 112 s2
-  // layer ran 1.1x slower split on AVX2 (kMinSplitShare now keeps it plain).
+  // stem ran 1.36-1.40x faster split on AVX-512 (predicted 1.16x); on AVX2
+  // split 8 x 1 x 1 ran 1.06-1.09x faster than plain 11 x 1 x 1, which the
+  // model (5-cycle latency floor) does not predict, so AVX2 keeps it plain;
+  // the depthwise 96 x 112 x 112 s2 layer ran 1.1x slower split on AVX2
+  // (kMinSplitShare keeps it plain).
   bool split = false;
   if (deinterleaveApplies(plan.layer, isa) && plan.cols.size() > 0) {
     DirectVectorPlan s;

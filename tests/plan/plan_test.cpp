@@ -30,8 +30,8 @@ TEST_CASE("the cost model's register tiles on the benchmark shapes", "[plan]") {
       {conv("s06", {1, 256, 14, 14}, 256, 3, 1, 1), Isa::Avx512, "s06__avx512_direct_w16_oc8xr2v1_full"},
       {conv("s07", {1, 256, 56, 56}, 64, 1, 1, 0), Isa::Avx512, "s07__avx512_direct_w16_oc8xr1v2_full"},
       {conv("s04", {1, 3, 224, 224}, 64, 7, 2, 3), Isa::Avx512, "s04__avx512_direct_w16_oc8xr2v1d_full"},
-      {conv("s04", {1, 3, 224, 224}, 64, 7, 2, 3), Isa::Avx2, "s04__avx2_direct_w8_oc8xr1v1d_full"},
-      {conv("s05", {1, 64, 56, 56}, 64, 3, 1, 1), Isa::Avx2, "s05__avx2_direct_w8_oc8xr1v1_full"},
+      {conv("s04", {1, 3, 224, 224}, 64, 7, 2, 3), Isa::Avx2, "s04__avx2_direct_w8_oc11xr1v1_full"},
+      {conv("s05", {1, 64, 56, 56}, 64, 3, 1, 1), Isa::Avx2, "s05__avx2_direct_w8_oc5xr2v1_full"},
       {conv("s02", {1, 3, 32, 32}, 16, 3, 1, 1), Isa::Scalar, "s02__scalar_direct_oc4xow4_full"},
   };
   for (const Case& c : cases) {
