@@ -114,6 +114,9 @@ void emitBorderPixel(Code& c, const KernelPlan& plan, WindowUnroll window);
 // border_pixel(...); cols as C++ text "<from>; ow < <to>".
 void emitBorderLoop(Code& c, const KernelPlan& plan, const std::string& from,
                     const std::string& to, const std::string& cols);
+// DirectVector: roff[rr * kKH + p], the offset of kernel row p's source
+// row for output row oh + rr (-1: zero padding, only when `mapped`).
+void emitRowOffsets(Code& c, std::int64_t rows, bool mapped);
 // A DirectVector plan's stride-2 row split for its row_tiles[row_tile]
 // (emit_deinterleave.cpp): split_rows_r<rows>(x_g, roff, xd).
 class VectorBackend;

@@ -1,4 +1,5 @@
-// The stride-2 row split of a DirectVector plan with `deinterleave`
+// DirectVector row blocks: their row offsets (split or not), and the
+// stride-2 row split of a DirectVector plan with `deinterleave`
 // (plan_deinterleave.cpp): the function that splits the input rows of one
 // row block into their even and odd columns, in the caller's stack buffer.
 // Slot s of input channel ci is at xd + (ci * S + s) * 2 * kHalf (even
@@ -9,6 +10,20 @@
 #include "vector_backend.h"
 
 namespace convgen::detail {
+
+void emitRowOffsets(Code& c, std::int64_t rows, bool mapped) {
+  c.line("std::int64_t roff[" + str(rows) + " * kKH];");
+  c.open("for (std::int64_t rr = 0; rr < " + str(rows) + "; ++rr)");
+  c.open("for (std::int64_t p = 0; p < kKH; ++p)");
+  if (mapped) {
+    c.line("const std::int64_t r = sourceRow((oh + rr) * kSH - kPT + p * kDH);");
+    c.line("roff[rr * kKH + p] = r < 0 ? -1 : r * kW;");
+  } else {
+    c.line("roff[rr * kKH + p] = ((oh + rr) * kSH - kPT + p * kDH) * kW;");
+  }
+  c.close();
+  c.close();
+}
 
 void emitSplitRows(Code& c, const KernelPlan& p, const VectorBackend& isa, std::size_t row_tile,
                    const std::string& attr) {

@@ -184,25 +184,10 @@ class DirectVectorEmitter {
     c.close();
   }
 
-  // roff for `rows` rows from `oh`: each kernel row's source row offset.
-  void roffLines(Code& c, std::int64_t rows, bool mapped) {
-    c.line("std::int64_t roff[" + str(rows) + " * kKH];");
-    c.open("for (std::int64_t rr = 0; rr < " + str(rows) + "; ++rr)");
-    c.open("for (std::int64_t p = 0; p < kKH; ++p)");
-    if (mapped) {
-      c.line("const std::int64_t r = sourceRow((oh + rr) * kSH - kPT + p * kDH);");
-      c.line("roff[rr * kKH + p] = r < 0 ? -1 : r * kW;");
-    } else {
-      c.line("roff[rr * kKH + p] = ((oh + rr) * kSH - kPT + p * kDH) * kW;");
-    }
-    c.close();
-    c.close();
-  }
-
   // One output-row block: roff for `rows` rows from `oh`, then every
   // column tile.
   void rowBlock(Code& c, std::int64_t ocb, std::int64_t rows, bool mapped) {
-    roffLines(c, rows, mapped);
+    emitRowOffsets(c, rows, mapped);
     c.line("float* y_row = y_o + oh * kOW;");
     residualLine(c, l_, "const float* r_row = r_o + oh * kOW;");
     tileCalls(c, ocb, rows, "x_g");
@@ -242,7 +227,7 @@ class DirectVectorEmitter {
   // Split rows: one row block of every output channel of the group. The
   // block's rows are split once, then each channel block's tiles read them.
   void splitRowBlock(Code& c, std::int64_t rows, bool mapped) {
-    roffLines(c, rows, mapped);
+    emitRowOffsets(c, rows, mapped);
     c.line("split_rows_r" + str(rows) + "(x_g, roff, xd);");
     const std::int64_t full = og() / v_.oc_tile * v_.oc_tile;
     for (std::int64_t ocb : v_.oc_blocks) {

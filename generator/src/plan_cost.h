@@ -26,6 +26,9 @@ std::int64_t deinterleaveSlots(const LayerSpec& l, std::int64_t rows);
 bool deinterleaveFits(const LayerSpec& l, std::int64_t rows);
 double deinterleaveShare(const LayerSpec& l, const IsaInfo& isa, std::int64_t oc_blocks,
                          std::int64_t column_tiles, std::int64_t rows, double tap_cycles);
+// The share of a row's vectors in interior tiles of vt vectors (the only
+// ones that read split rows).
+double splitTileShare(const KernelPlan& plan, const IsaInfo& isa, std::int64_t vt);
 DirectVectorPlan::Deinterleave planDeinterleave(const LayerSpec& l,
                                                 const std::vector<std::int64_t>& row_tiles);
 

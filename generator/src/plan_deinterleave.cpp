@@ -57,6 +57,16 @@ double deinterleaveShare(const LayerSpec& l, const IsaInfo& isa, std::int64_t oc
   return compute / (compute + split);
 }
 
+// The share of a row's vectors in interior tiles of vt vectors (tiles start
+// at column 0; a tile is interior when its columns are).
+double splitTileShare(const KernelPlan& plan, const IsaInfo& isa, std::int64_t vt) {
+  const std::int64_t step = vt * isa.lanes;
+  const std::int64_t vectors = (plan.shapes.out_width + isa.lanes - 1) / isa.lanes;
+  const std::int64_t t_lo = (plan.cols.lo + step - 1) / step;
+  const std::int64_t t_hi = std::max(t_lo, plan.cols.hi / step);
+  return double((t_hi - t_lo) * vt) / double(vectors);
+}
+
 DirectVectorPlan::Deinterleave planDeinterleave(const LayerSpec& l,
                                                 const std::vector<std::int64_t>& row_tiles) {
   DirectVectorPlan::Deinterleave d;

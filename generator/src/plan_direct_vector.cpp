@@ -59,16 +59,6 @@ constexpr double kMinSplitShare = 0.8;
 // How much faster a split plan must be predicted (see planDirectVector).
 constexpr double kSplitMargin = 1.02;
 
-// The share of a row's vectors in interior tiles of vt vectors (tiles start
-// at column 0; a tile is interior when its columns are).
-double splitTileShare(const KernelPlan& plan, const IsaInfo& isa, std::int64_t vt) {
-  const std::int64_t step = vt * isa.lanes;
-  const std::int64_t vectors = (plan.shapes.out_width + isa.lanes - 1) / isa.lanes;
-  const std::int64_t t_lo = (plan.cols.lo + step - 1) / step;
-  const std::int64_t t_hi = std::max(t_lo, plan.cols.hi / step);
-  return double((t_hi - t_lo) * vt) / double(vectors);
-}
-
 // Picks the register tile with the most useful FMAs per cycle, from FMA
 // (2/cycle) and load pressure, and returns its score; -1 when the window
 // alone exceeds the budget. `split`: for de-interleaved stride-2 rows, whose
