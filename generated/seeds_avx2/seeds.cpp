@@ -1072,7 +1072,7 @@ extern "C" void seeds_tiny_p1_forward_packed_partition(const float* input, const
 }
 // ---------------------------------------------------------------------------
 // firmware_small: 1x3x32x32 -> 1x16x32x32, k3x3 s1x1 d1x1 pad 1/1/1/1 (zeros), groups 1, bias,
-// float32 Kernel firmware_small__avx2_direct_w8_oc2xr1v4_full: interior rows [1, 31) x cols [1,
+// float32 Kernel firmware_small__avx2_direct_w8_oc5xr1v2_full: interior rows [1, 31) x cols [1,
 // 31), 124 border pixels per plane
 namespace seeds::firmware_small {
 namespace {
@@ -1094,8 +1094,8 @@ constexpr std::int64_t sourceRow(std::int64_t i) noexcept { return i >= 0 && i <
 // zeros padding: a column outside the input reads 0 (-1).
 constexpr std::int64_t sourceCol(std::int64_t i) noexcept { return i >= 0 && i < kW ? i : -1; }
 
-// Channel ci's 3x3 window for 2 output channels x 1 rows x 4 vectors (border tile at column 0).
-CONVGEN_TARGET_AVX2 CONVGEN_ALWAYS_INLINE void unrolled_b0_oc2_r1(__m256 (&acc)[2][4],
+// Channel ci's 3x3 window for 5 output channels x 1 rows x 2 vectors (border tile at column 0).
+CONVGEN_TARGET_AVX2 CONVGEN_ALWAYS_INLINE void unrolled_b0_oc5_r1(__m256 (&acc)[5][2],
                                                                   const float* x_c,
                                                                   const std::int64_t* roff,
                                                                   const float* w_c,
@@ -1110,62 +1110,88 @@ CONVGEN_TARGET_AVX2 CONVGEN_ALWAYS_INLINE void unrolled_b0_oc2_r1(__m256 (&acc)[
                                                  _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6)),
                         _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1)));
       const __m256 x1 = _mm256_loadu_ps(r0 + 7);
-      const __m256 x2 = _mm256_loadu_ps(r0 + 15);
-      const __m256 x3 = _mm256_loadu_ps(r0 + 23);
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 0);
         acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
         acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
-        acc[0][2] = _mm256_fmadd_ps(w, x2, acc[0][2]);
-        acc[0][3] = _mm256_fmadd_ps(w, x3, acc[0][3]);
       }
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 27);
         acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
         acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
-        acc[1][2] = _mm256_fmadd_ps(w, x2, acc[1][2]);
-        acc[1][3] = _mm256_fmadd_ps(w, x3, acc[1][3]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 54);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 81);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 108);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
       }
     }
     {
       const __m256 x0 = _mm256_loadu_ps(r0 + 0);
       const __m256 x1 = _mm256_loadu_ps(r0 + 8);
-      const __m256 x2 = _mm256_loadu_ps(r0 + 16);
-      const __m256 x3 = _mm256_loadu_ps(r0 + 24);
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 1);
         acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
         acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
-        acc[0][2] = _mm256_fmadd_ps(w, x2, acc[0][2]);
-        acc[0][3] = _mm256_fmadd_ps(w, x3, acc[0][3]);
       }
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 28);
         acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
         acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
-        acc[1][2] = _mm256_fmadd_ps(w, x2, acc[1][2]);
-        acc[1][3] = _mm256_fmadd_ps(w, x3, acc[1][3]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 55);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 82);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 109);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
       }
     }
     {
       const __m256 x0 = _mm256_loadu_ps(r0 + 1);
       const __m256 x1 = _mm256_loadu_ps(r0 + 9);
-      const __m256 x2 = _mm256_loadu_ps(r0 + 17);
-      const __m256 x3 =
-          _mm256_maskload_ps(r0 + 25, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 2);
         acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
         acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
-        acc[0][2] = _mm256_fmadd_ps(w, x2, acc[0][2]);
-        acc[0][3] = _mm256_fmadd_ps(w, x3, acc[0][3]);
       }
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 29);
         acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
         acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
-        acc[1][2] = _mm256_fmadd_ps(w, x2, acc[1][2]);
-        acc[1][3] = _mm256_fmadd_ps(w, x3, acc[1][3]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 56);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 83);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 110);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
       }
     }
   }
@@ -1178,62 +1204,88 @@ CONVGEN_TARGET_AVX2 CONVGEN_ALWAYS_INLINE void unrolled_b0_oc2_r1(__m256 (&acc)[
                                                  _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6)),
                         _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1)));
       const __m256 x1 = _mm256_loadu_ps(r0 + 7);
-      const __m256 x2 = _mm256_loadu_ps(r0 + 15);
-      const __m256 x3 = _mm256_loadu_ps(r0 + 23);
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 3);
         acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
         acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
-        acc[0][2] = _mm256_fmadd_ps(w, x2, acc[0][2]);
-        acc[0][3] = _mm256_fmadd_ps(w, x3, acc[0][3]);
       }
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 30);
         acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
         acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
-        acc[1][2] = _mm256_fmadd_ps(w, x2, acc[1][2]);
-        acc[1][3] = _mm256_fmadd_ps(w, x3, acc[1][3]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 57);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 84);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 111);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
       }
     }
     {
       const __m256 x0 = _mm256_loadu_ps(r0 + 0);
       const __m256 x1 = _mm256_loadu_ps(r0 + 8);
-      const __m256 x2 = _mm256_loadu_ps(r0 + 16);
-      const __m256 x3 = _mm256_loadu_ps(r0 + 24);
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 4);
         acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
         acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
-        acc[0][2] = _mm256_fmadd_ps(w, x2, acc[0][2]);
-        acc[0][3] = _mm256_fmadd_ps(w, x3, acc[0][3]);
       }
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 31);
         acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
         acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
-        acc[1][2] = _mm256_fmadd_ps(w, x2, acc[1][2]);
-        acc[1][3] = _mm256_fmadd_ps(w, x3, acc[1][3]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 58);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 85);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 112);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
       }
     }
     {
       const __m256 x0 = _mm256_loadu_ps(r0 + 1);
       const __m256 x1 = _mm256_loadu_ps(r0 + 9);
-      const __m256 x2 = _mm256_loadu_ps(r0 + 17);
-      const __m256 x3 =
-          _mm256_maskload_ps(r0 + 25, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 5);
         acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
         acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
-        acc[0][2] = _mm256_fmadd_ps(w, x2, acc[0][2]);
-        acc[0][3] = _mm256_fmadd_ps(w, x3, acc[0][3]);
       }
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 32);
         acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
         acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
-        acc[1][2] = _mm256_fmadd_ps(w, x2, acc[1][2]);
-        acc[1][3] = _mm256_fmadd_ps(w, x3, acc[1][3]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 59);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 86);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 113);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
       }
     }
   }
@@ -1246,95 +1298,440 @@ CONVGEN_TARGET_AVX2 CONVGEN_ALWAYS_INLINE void unrolled_b0_oc2_r1(__m256 (&acc)[
                                                  _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6)),
                         _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1)));
       const __m256 x1 = _mm256_loadu_ps(r0 + 7);
-      const __m256 x2 = _mm256_loadu_ps(r0 + 15);
-      const __m256 x3 = _mm256_loadu_ps(r0 + 23);
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 6);
         acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
         acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
-        acc[0][2] = _mm256_fmadd_ps(w, x2, acc[0][2]);
-        acc[0][3] = _mm256_fmadd_ps(w, x3, acc[0][3]);
       }
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 33);
         acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
         acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
-        acc[1][2] = _mm256_fmadd_ps(w, x2, acc[1][2]);
-        acc[1][3] = _mm256_fmadd_ps(w, x3, acc[1][3]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 60);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 87);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 114);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
       }
     }
     {
       const __m256 x0 = _mm256_loadu_ps(r0 + 0);
       const __m256 x1 = _mm256_loadu_ps(r0 + 8);
-      const __m256 x2 = _mm256_loadu_ps(r0 + 16);
-      const __m256 x3 = _mm256_loadu_ps(r0 + 24);
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 7);
         acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
         acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
-        acc[0][2] = _mm256_fmadd_ps(w, x2, acc[0][2]);
-        acc[0][3] = _mm256_fmadd_ps(w, x3, acc[0][3]);
       }
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 34);
         acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
         acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
-        acc[1][2] = _mm256_fmadd_ps(w, x2, acc[1][2]);
-        acc[1][3] = _mm256_fmadd_ps(w, x3, acc[1][3]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 61);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 88);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 115);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
       }
     }
     {
       const __m256 x0 = _mm256_loadu_ps(r0 + 1);
       const __m256 x1 = _mm256_loadu_ps(r0 + 9);
-      const __m256 x2 = _mm256_loadu_ps(r0 + 17);
-      const __m256 x3 =
-          _mm256_maskload_ps(r0 + 25, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 8);
         acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
         acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
-        acc[0][2] = _mm256_fmadd_ps(w, x2, acc[0][2]);
-        acc[0][3] = _mm256_fmadd_ps(w, x3, acc[0][3]);
       }
       {
         const __m256 w = _mm256_broadcast_ss(w_c + 35);
         acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
         acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
-        acc[1][2] = _mm256_fmadd_ps(w, x2, acc[1][2]);
-        acc[1][3] = _mm256_fmadd_ps(w, x3, acc[1][3]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 62);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 89);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 116);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
       }
     }
   }
 }
 
-CONVGEN_TARGET_AVX2 inline void tile_b0_oc2_r1(const float* x_g, const std::int64_t* roff,
+CONVGEN_TARGET_AVX2 inline void tile_b0_oc5_r1(const float* x_g, const std::int64_t* roff,
                                                const float* w_o, const float* b_o, float* y_row,
                                                std::int64_t ow0) noexcept {
   (void)ow0;
-  __m256 acc[2][4];
+  __m256 acc[5][2];
   acc[0][0] = _mm256_set1_ps(b_o[0]);
   acc[0][1] = _mm256_set1_ps(b_o[0]);
-  acc[0][2] = _mm256_set1_ps(b_o[0]);
-  acc[0][3] = _mm256_set1_ps(b_o[0]);
   acc[1][0] = _mm256_set1_ps(b_o[1]);
   acc[1][1] = _mm256_set1_ps(b_o[1]);
-  acc[1][2] = _mm256_set1_ps(b_o[1]);
-  acc[1][3] = _mm256_set1_ps(b_o[1]);
+  acc[2][0] = _mm256_set1_ps(b_o[2]);
+  acc[2][1] = _mm256_set1_ps(b_o[2]);
+  acc[3][0] = _mm256_set1_ps(b_o[3]);
+  acc[3][1] = _mm256_set1_ps(b_o[3]);
+  acc[4][0] = _mm256_set1_ps(b_o[4]);
+  acc[4][1] = _mm256_set1_ps(b_o[4]);
   for (std::int64_t ci = 0; ci < kCg; ++ci) {
-    unrolled_b0_oc2_r1(acc, x_g + ci * kH * kW, roff, w_o + ci * kKH * kKW, 0);
+    unrolled_b0_oc5_r1(acc, x_g + ci * kH * kW, roff, w_o + ci * kKH * kKW, 0);
   }
   _mm256_storeu_ps(y_row + 0 * kOH * kOW + 0 * kOW + 0 + 0, acc[0][0]);
   _mm256_storeu_ps(y_row + 0 * kOH * kOW + 0 * kOW + 0 + 8, acc[0][1]);
-  _mm256_storeu_ps(y_row + 0 * kOH * kOW + 0 * kOW + 0 + 16, acc[0][2]);
-  _mm256_storeu_ps(y_row + 0 * kOH * kOW + 0 * kOW + 0 + 24, acc[0][3]);
   _mm256_storeu_ps(y_row + 1 * kOH * kOW + 0 * kOW + 0 + 0, acc[1][0]);
   _mm256_storeu_ps(y_row + 1 * kOH * kOW + 0 * kOW + 0 + 8, acc[1][1]);
-  _mm256_storeu_ps(y_row + 1 * kOH * kOW + 0 * kOW + 0 + 16, acc[1][2]);
-  _mm256_storeu_ps(y_row + 1 * kOH * kOW + 0 * kOW + 0 + 24, acc[1][3]);
+  _mm256_storeu_ps(y_row + 2 * kOH * kOW + 0 * kOW + 0 + 0, acc[2][0]);
+  _mm256_storeu_ps(y_row + 2 * kOH * kOW + 0 * kOW + 0 + 8, acc[2][1]);
+  _mm256_storeu_ps(y_row + 3 * kOH * kOW + 0 * kOW + 0 + 0, acc[3][0]);
+  _mm256_storeu_ps(y_row + 3 * kOH * kOW + 0 * kOW + 0 + 8, acc[3][1]);
+  _mm256_storeu_ps(y_row + 4 * kOH * kOW + 0 * kOW + 0 + 0, acc[4][0]);
+  _mm256_storeu_ps(y_row + 4 * kOH * kOW + 0 * kOW + 0 + 8, acc[4][1]);
 }
 
-// All output rows of 2 output channels.
-CONVGEN_TARGET_AVX2 inline void rows_oc2(const float* x_g, const float* w_o, const float* b_o,
+// Channel ci's 3x3 window for 5 output channels x 1 rows x 2 vectors (border tile at column 16).
+CONVGEN_TARGET_AVX2 CONVGEN_ALWAYS_INLINE void unrolled_b1_oc5_r1(__m256 (&acc)[5][2],
+                                                                  const float* x_c,
+                                                                  const std::int64_t* roff,
+                                                                  const float* w_c,
+                                                                  std::int64_t c0) noexcept {
+  (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
+  if (roff[0] >= 0) {
+    const float* r0 = x_c + roff[0];
+    (void)r0;  // unused when this tile reads only padding here
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 15);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 23);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 0);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 27);
+        acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
+        acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 54);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 81);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 108);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 16);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 24);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 1);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 28);
+        acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
+        acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 55);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 82);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 109);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 17);
+      const __m256 x1 =
+          _mm256_maskload_ps(r0 + 25, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 2);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 29);
+        acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
+        acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 56);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 83);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 110);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
+      }
+    }
+  }
+  if (roff[1] >= 0) {
+    const float* r0 = x_c + roff[1];
+    (void)r0;  // unused when this tile reads only padding here
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 15);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 23);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 3);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 30);
+        acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
+        acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 57);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 84);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 111);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 16);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 24);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 4);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 31);
+        acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
+        acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 58);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 85);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 112);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 17);
+      const __m256 x1 =
+          _mm256_maskload_ps(r0 + 25, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 5);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 32);
+        acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
+        acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 59);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 86);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 113);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
+      }
+    }
+  }
+  if (roff[2] >= 0) {
+    const float* r0 = x_c + roff[2];
+    (void)r0;  // unused when this tile reads only padding here
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 15);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 23);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 6);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 33);
+        acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
+        acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 60);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 87);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 114);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 16);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 24);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 7);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 34);
+        acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
+        acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 61);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 88);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 115);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 17);
+      const __m256 x1 =
+          _mm256_maskload_ps(r0 + 25, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 8);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 35);
+        acc[1][0] = _mm256_fmadd_ps(w, x0, acc[1][0]);
+        acc[1][1] = _mm256_fmadd_ps(w, x1, acc[1][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 62);
+        acc[2][0] = _mm256_fmadd_ps(w, x0, acc[2][0]);
+        acc[2][1] = _mm256_fmadd_ps(w, x1, acc[2][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 89);
+        acc[3][0] = _mm256_fmadd_ps(w, x0, acc[3][0]);
+        acc[3][1] = _mm256_fmadd_ps(w, x1, acc[3][1]);
+      }
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 116);
+        acc[4][0] = _mm256_fmadd_ps(w, x0, acc[4][0]);
+        acc[4][1] = _mm256_fmadd_ps(w, x1, acc[4][1]);
+      }
+    }
+  }
+}
+
+CONVGEN_TARGET_AVX2 inline void tile_b1_oc5_r1(const float* x_g, const std::int64_t* roff,
+                                               const float* w_o, const float* b_o, float* y_row,
+                                               std::int64_t ow0) noexcept {
+  (void)ow0;
+  __m256 acc[5][2];
+  acc[0][0] = _mm256_set1_ps(b_o[0]);
+  acc[0][1] = _mm256_set1_ps(b_o[0]);
+  acc[1][0] = _mm256_set1_ps(b_o[1]);
+  acc[1][1] = _mm256_set1_ps(b_o[1]);
+  acc[2][0] = _mm256_set1_ps(b_o[2]);
+  acc[2][1] = _mm256_set1_ps(b_o[2]);
+  acc[3][0] = _mm256_set1_ps(b_o[3]);
+  acc[3][1] = _mm256_set1_ps(b_o[3]);
+  acc[4][0] = _mm256_set1_ps(b_o[4]);
+  acc[4][1] = _mm256_set1_ps(b_o[4]);
+  for (std::int64_t ci = 0; ci < kCg; ++ci) {
+    unrolled_b1_oc5_r1(acc, x_g + ci * kH * kW, roff, w_o + ci * kKH * kKW, 0);
+  }
+  _mm256_storeu_ps(y_row + 0 * kOH * kOW + 0 * kOW + 16 + 0, acc[0][0]);
+  _mm256_storeu_ps(y_row + 0 * kOH * kOW + 0 * kOW + 16 + 8, acc[0][1]);
+  _mm256_storeu_ps(y_row + 1 * kOH * kOW + 0 * kOW + 16 + 0, acc[1][0]);
+  _mm256_storeu_ps(y_row + 1 * kOH * kOW + 0 * kOW + 16 + 8, acc[1][1]);
+  _mm256_storeu_ps(y_row + 2 * kOH * kOW + 0 * kOW + 16 + 0, acc[2][0]);
+  _mm256_storeu_ps(y_row + 2 * kOH * kOW + 0 * kOW + 16 + 8, acc[2][1]);
+  _mm256_storeu_ps(y_row + 3 * kOH * kOW + 0 * kOW + 16 + 0, acc[3][0]);
+  _mm256_storeu_ps(y_row + 3 * kOH * kOW + 0 * kOW + 16 + 8, acc[3][1]);
+  _mm256_storeu_ps(y_row + 4 * kOH * kOW + 0 * kOW + 16 + 0, acc[4][0]);
+  _mm256_storeu_ps(y_row + 4 * kOH * kOW + 0 * kOW + 16 + 8, acc[4][1]);
+}
+
+// All output rows of 5 output channels.
+CONVGEN_TARGET_AVX2 inline void rows_oc5(const float* x_g, const float* w_o, const float* b_o,
                                          float* y_o, std::int64_t oh_lo,
                                          std::int64_t oh_hi) noexcept {
   for (std::int64_t oh = oh_lo; oh < oh_hi; ++oh) {
@@ -1346,7 +1743,270 @@ CONVGEN_TARGET_AVX2 inline void rows_oc2(const float* x_g, const float* w_o, con
       }
     }
     float* y_row = y_o + oh * kOW;
-    tile_b0_oc2_r1(x_g, roff, w_o, b_o, y_row, 0);
+    tile_b0_oc5_r1(x_g, roff, w_o, b_o, y_row, 0);
+    tile_b1_oc5_r1(x_g, roff, w_o, b_o, y_row, 16);
+  }
+}
+
+// Channel ci's 3x3 window for 1 output channels x 1 rows x 2 vectors (border tile at column 0).
+CONVGEN_TARGET_AVX2 CONVGEN_ALWAYS_INLINE void unrolled_b0_oc1_r1(__m256 (&acc)[1][2],
+                                                                  const float* x_c,
+                                                                  const std::int64_t* roff,
+                                                                  const float* w_c,
+                                                                  std::int64_t c0) noexcept {
+  (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
+  if (roff[0] >= 0) {
+    const float* r0 = x_c + roff[0];
+    (void)r0;  // unused when this tile reads only padding here
+    {
+      const __m256 x0 =
+          _mm256_and_ps(_mm256_permutevar8x32_ps(_mm256_loadu_ps(r0 + 0),
+                                                 _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6)),
+                        _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1)));
+      const __m256 x1 = _mm256_loadu_ps(r0 + 7);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 0);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 0);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 8);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 1);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 1);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 9);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 2);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+  }
+  if (roff[1] >= 0) {
+    const float* r0 = x_c + roff[1];
+    (void)r0;  // unused when this tile reads only padding here
+    {
+      const __m256 x0 =
+          _mm256_and_ps(_mm256_permutevar8x32_ps(_mm256_loadu_ps(r0 + 0),
+                                                 _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6)),
+                        _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1)));
+      const __m256 x1 = _mm256_loadu_ps(r0 + 7);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 3);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 0);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 8);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 4);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 1);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 9);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 5);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+  }
+  if (roff[2] >= 0) {
+    const float* r0 = x_c + roff[2];
+    (void)r0;  // unused when this tile reads only padding here
+    {
+      const __m256 x0 =
+          _mm256_and_ps(_mm256_permutevar8x32_ps(_mm256_loadu_ps(r0 + 0),
+                                                 _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6)),
+                        _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, -1, -1, -1, -1, -1, -1)));
+      const __m256 x1 = _mm256_loadu_ps(r0 + 7);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 6);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 0);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 8);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 7);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 1);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 9);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 8);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+  }
+}
+
+CONVGEN_TARGET_AVX2 inline void tile_b0_oc1_r1(const float* x_g, const std::int64_t* roff,
+                                               const float* w_o, const float* b_o, float* y_row,
+                                               std::int64_t ow0) noexcept {
+  (void)ow0;
+  __m256 acc[1][2];
+  acc[0][0] = _mm256_set1_ps(b_o[0]);
+  acc[0][1] = _mm256_set1_ps(b_o[0]);
+  for (std::int64_t ci = 0; ci < kCg; ++ci) {
+    unrolled_b0_oc1_r1(acc, x_g + ci * kH * kW, roff, w_o + ci * kKH * kKW, 0);
+  }
+  _mm256_storeu_ps(y_row + 0 * kOH * kOW + 0 * kOW + 0 + 0, acc[0][0]);
+  _mm256_storeu_ps(y_row + 0 * kOH * kOW + 0 * kOW + 0 + 8, acc[0][1]);
+}
+
+// Channel ci's 3x3 window for 1 output channels x 1 rows x 2 vectors (border tile at column 16).
+CONVGEN_TARGET_AVX2 CONVGEN_ALWAYS_INLINE void unrolled_b1_oc1_r1(__m256 (&acc)[1][2],
+                                                                  const float* x_c,
+                                                                  const std::int64_t* roff,
+                                                                  const float* w_c,
+                                                                  std::int64_t c0) noexcept {
+  (void)acc, (void)x_c, (void)roff, (void)w_c, (void)c0;
+  if (roff[0] >= 0) {
+    const float* r0 = x_c + roff[0];
+    (void)r0;  // unused when this tile reads only padding here
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 15);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 23);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 0);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 16);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 24);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 1);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 17);
+      const __m256 x1 =
+          _mm256_maskload_ps(r0 + 25, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 2);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+  }
+  if (roff[1] >= 0) {
+    const float* r0 = x_c + roff[1];
+    (void)r0;  // unused when this tile reads only padding here
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 15);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 23);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 3);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 16);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 24);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 4);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 17);
+      const __m256 x1 =
+          _mm256_maskload_ps(r0 + 25, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 5);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+  }
+  if (roff[2] >= 0) {
+    const float* r0 = x_c + roff[2];
+    (void)r0;  // unused when this tile reads only padding here
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 15);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 23);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 6);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 16);
+      const __m256 x1 = _mm256_loadu_ps(r0 + 24);
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 7);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+    {
+      const __m256 x0 = _mm256_loadu_ps(r0 + 17);
+      const __m256 x1 =
+          _mm256_maskload_ps(r0 + 25, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0));
+      {
+        const __m256 w = _mm256_broadcast_ss(w_c + 8);
+        acc[0][0] = _mm256_fmadd_ps(w, x0, acc[0][0]);
+        acc[0][1] = _mm256_fmadd_ps(w, x1, acc[0][1]);
+      }
+    }
+  }
+}
+
+CONVGEN_TARGET_AVX2 inline void tile_b1_oc1_r1(const float* x_g, const std::int64_t* roff,
+                                               const float* w_o, const float* b_o, float* y_row,
+                                               std::int64_t ow0) noexcept {
+  (void)ow0;
+  __m256 acc[1][2];
+  acc[0][0] = _mm256_set1_ps(b_o[0]);
+  acc[0][1] = _mm256_set1_ps(b_o[0]);
+  for (std::int64_t ci = 0; ci < kCg; ++ci) {
+    unrolled_b1_oc1_r1(acc, x_g + ci * kH * kW, roff, w_o + ci * kKH * kKW, 0);
+  }
+  _mm256_storeu_ps(y_row + 0 * kOH * kOW + 0 * kOW + 16 + 0, acc[0][0]);
+  _mm256_storeu_ps(y_row + 0 * kOH * kOW + 0 * kOW + 16 + 8, acc[0][1]);
+}
+
+// All output rows of 1 output channels.
+CONVGEN_TARGET_AVX2 inline void rows_oc1(const float* x_g, const float* w_o, const float* b_o,
+                                         float* y_o, std::int64_t oh_lo,
+                                         std::int64_t oh_hi) noexcept {
+  for (std::int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+    std::int64_t roff[1 * kKH];
+    for (std::int64_t rr = 0; rr < 1; ++rr) {
+      for (std::int64_t p = 0; p < kKH; ++p) {
+        const std::int64_t r = sourceRow((oh + rr) * kSH - kPT + p * kDH);
+        roff[rr * kKH + p] = r < 0 ? -1 : r * kW;
+      }
+    }
+    float* y_row = y_o + oh * kOW;
+    tile_b0_oc1_r1(x_g, roff, w_o, b_o, y_row, 0);
+    tile_b1_oc1_r1(x_g, roff, w_o, b_o, y_row, 16);
   }
 }
 
@@ -1362,9 +2022,10 @@ CONVGEN_TARGET_AVX2 void forward_rows(const T* input, const T* weight, const T* 
     const float* w_g = weight + g * kOg * kCg * kKH * kKW;
     const float* b_g = bias + g * kOg;
     float* y_g = output + (n * kO + g * kOg) * kOH * kOW;
-    for (std::int64_t o = 0; o < 16; o += 2) {
-      rows_oc2(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW, oh_lo, oh_hi);
+    for (std::int64_t o = 0; o < 15; o += 5) {
+      rows_oc5(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW, oh_lo, oh_hi);
     }
+    rows_oc1(x_g, w_g + 15 * kCg * kKH * kKW, b_g + 15, y_g + 15 * kOH * kOW, oh_lo, oh_hi);
   }
 }
 
@@ -3907,5 +4568,5 @@ extern "C" void seeds_irregular_forward_packed_partition(const float* input, con
   seeds::irregular::forward_packed_partition(input, packed, output, part, parts);
 }
 
-static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x5790bfedf3c4d9ceULL,
+static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x71c5a94b95ce3982ULL,
               "seeds.h and seeds.cpp come from different convgen runs: regenerate both");

@@ -254,8 +254,8 @@ inline constexpr ::convgen::generated::LayerInfo info = {
     /*dtype=*/"float32",
     /*isa=*/"avx2",
     /*strategy=*/"direct_w8",
-    /*kernel=*/"firmware_small__avx2_direct_w8_oc2xr1v4_full",
-    /*packed_kernel=*/"firmware_small__avx2_direct_w8_oc2xr1v4_full",
+    /*kernel=*/"firmware_small__avx2_direct_w8_oc5xr1v2_full",
+    /*packed_kernel=*/"firmware_small__avx2_direct_w8_oc5xr1v2_full",
     /*macs=*/442368};
 
 // output = conv2d(input, weight) + bias, all contiguous in PyTorch's layout
@@ -401,6 +401,6 @@ void seeds_irregular_forward_packed_partition(const float* input, const float* p
 #endif
 
 // This run's fingerprint: each .cpp generated with this header checks it.
-#define CONVGEN_seeds_Sseeds_FINGERPRINT 0x5790bfedf3c4d9ceULL
+#define CONVGEN_seeds_Sseeds_FINGERPRINT 0x71c5a94b95ce3982ULL
 
 #endif  // CONVGEN_seeds_Sseeds_H

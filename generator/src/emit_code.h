@@ -114,6 +114,14 @@ void emitBorderPixel(Code& c, const KernelPlan& plan, WindowUnroll window);
 // border_pixel(...); cols as C++ text "<from>; ow < <to>".
 void emitBorderLoop(Code& c, const KernelPlan& plan, const std::string& from,
                     const std::string& to, const std::string& cols);
+// DirectVector: roff[rr * kKH + p], the offset of kernel row p's source
+// row for output row oh + rr (-1: zero padding, only when `mapped`).
+void emitRowOffsets(Code& c, std::int64_t rows, bool mapped);
+// A DirectVector plan's stride-2 row split for its row_tiles[row_tile]
+// (emit_deinterleave.cpp): split_rows_r<rows>(x_g, roff, xd).
+class VectorBackend;
+void emitSplitRows(Code& c, const KernelPlan& p, const VectorBackend& isa, std::size_t row_tile,
+                   const std::string& attr);
 // "std::int64_t oh = <max(from, oh_lo)>; oh < <min(to, oh_hi)>": a row
 // loop's bounds clipped to the rows being computed ("0"/"kOH": the whole).
 std::string rowLoop(const std::string& from, const std::string& to);

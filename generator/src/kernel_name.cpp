@@ -34,7 +34,7 @@ std::string strategyName(Strategy strategy, Isa isa) {
 bool operator==(const KernelName& a, const KernelName& b) {
   return a.layer == b.layer && a.isa == b.isa && a.strategy == b.strategy && a.lanes == b.lanes &&
          a.oc_tile == b.oc_tile && a.ow_tile == b.ow_tile && a.row_tile == b.row_tile &&
-         a.vec_tile == b.vec_tile && a.pixel_tile == b.pixel_tile && a.window == b.window;
+         a.vec_tile == b.vec_tile && a.deinterleaved == b.deinterleaved && a.pixel_tile == b.pixel_tile && a.window == b.window;
 }
 
 std::string encode(const KernelName& n) {
@@ -46,7 +46,8 @@ std::string encode(const KernelName& n) {
       break;
     case Strategy::DirectVector:
       strategy = "direct_w" + std::to_string(n.lanes);
-      tile = "r" + std::to_string(n.row_tile) + "v" + std::to_string(n.vec_tile);
+      tile = "r" + std::to_string(n.row_tile) + "v" + std::to_string(n.vec_tile) +
+             (n.deinterleaved ? "d" : "");
       break;
     case Strategy::ChannelVector:
       strategy = "channel_w" + std::to_string(n.lanes);
@@ -126,6 +127,7 @@ std::optional<KernelName> decode(std::string_view text) {
     if (!vectors) return std::nullopt;
     n.row_tile = *rows;
     n.vec_tile = *vectors;
+    n.deinterleaved = c.take("d");
   } else {
     if (!c.take("ow")) return std::nullopt;
     std::optional<std::int64_t> ow = c.number();

@@ -33,6 +33,7 @@ KernelName KernelPlan::name() const {
     n.oc_tile = v->oc_tile;
     n.row_tile = v->row_tile;
     n.vec_tile = v->vec_tile;
+    n.deinterleaved = v->deinterleave.has_value();
     n.window = WindowUnroll::Full;
   } else {
     const DirectPlan& d = std::get<DirectPlan>(detail);
@@ -70,9 +71,10 @@ std::int64_t KernelPlan::localArrayBytes() const {
 
 std::int64_t KernelPlan::forwardArrayBytes() const {
   if (const auto* v = std::get_if<DirectVectorPlan>(&detail))
-    // acc[oc][rows * vectors] vectors of 4-byte floats + roff[rows * kh]
+    // acc[oc][rows * vectors] vectors of 4-byte floats + roff[rows * kh],
+    // and the de-interleaved rows (in the function that calls the tiles).
     return v->oc_tile * v->row_tile * v->vec_tile * v->lanes * 4 +
-           v->row_tile * layer.kernel.h * 8;
+           v->row_tile * layer.kernel.h * 8 + (v->deinterleave ? v->deinterleave->floats * 4 : 0);
   const DirectPlan& d = std::get<DirectPlan>(detail);
   const std::int64_t acc_bytes =
       layer.dtype == DType::Float32 || layer.dtype == DType::Int32 ? 4 : 8;

@@ -107,7 +107,9 @@ void printGenerationReport(const GeneratedModel& generated, llvm::raw_ostream& o
        << "\n"
        << "  strategy " << p.strategyName() << ", " << generated.layer_lines[i] << " lines, "
        << p.localArrayBytes() << " bytes of local arrays\n"
-       << "  tile " << n.oc_tile << " output channels x " << columns << " columns, window unroll "
+       << "  tile " << n.oc_tile << " output channels x " << columns << " columns"
+       << (n.deinterleaved ? " from stride-2 rows split into even/odd columns" : "")
+       << ", window unroll "
        << toString(n.window) << ", largest unrolled function " << p.unrolled_statements
        << " multiply-adds\n"
        << "  interior rows [" << p.rows.lo << ", " << p.rows.hi << ") x cols [" << p.cols.lo << ", "

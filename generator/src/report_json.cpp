@@ -25,6 +25,7 @@ void tile(llvm::json::OStream& j, const KernelPlan& p) {
       j.attribute("rows", n.row_tile);
       j.attribute("vectors", n.vec_tile);
       j.attribute("lanes", n.lanes);
+      j.attribute("deinterleaved", n.deinterleaved);
     } else {
       j.attribute("ow", n.ow_tile);
     }

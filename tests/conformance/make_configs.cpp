@@ -293,6 +293,22 @@ std::vector<Candidate> matrix() {
       extreme = (sw + m) % 2;
       add(c);
     }
+  // A stride-2 layer both x86 planners split into even/odd columns (the
+  // wide rows above split on AVX-512 only; this one on AVX2 too), its
+  // rows mapped through zero and reflect padding; no gradients (the
+  // forward is the new path).
+  for (const char* mode : {"zeros", "reflect"}) {
+    c = Candidate{};
+    c.input = {1, 3, 8, 100};
+    c.in_channels = 3;
+    c.out_channels = 35;
+    c.kernel = "3";
+    c.stride = "2";
+    c.padding = "1";
+    c.mode = mode;
+    extreme = 1;
+    add(c);
+  }
   // Per-side padding (convgen's {top, bottom, left, right}: ONNX's
   // asymmetric pads), every side different, in every padding mode.
   int k = 0;

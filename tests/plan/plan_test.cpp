@@ -29,8 +29,9 @@ TEST_CASE("the cost model's register tiles on the benchmark shapes", "[plan]") {
       {conv("s05", {1, 64, 56, 56}, 64, 3, 1, 1), Isa::Avx512, "s05__avx512_direct_w16_oc8xr1v2_full"},
       {conv("s06", {1, 256, 14, 14}, 256, 3, 1, 1), Isa::Avx512, "s06__avx512_direct_w16_oc8xr2v1_full"},
       {conv("s07", {1, 256, 56, 56}, 64, 1, 1, 0), Isa::Avx512, "s07__avx512_direct_w16_oc8xr1v2_full"},
-      {conv("s04", {1, 3, 224, 224}, 64, 7, 2, 3), Isa::Avx512, "s04__avx512_direct_w16_oc8xr1v2_full"},
-      {conv("s05", {1, 64, 56, 56}, 64, 3, 1, 1), Isa::Avx2, "s05__avx2_direct_w8_oc8xr1v1_full"},
+      {conv("s04", {1, 3, 224, 224}, 64, 7, 2, 3), Isa::Avx512, "s04__avx512_direct_w16_oc8xr2v1d_full"},
+      {conv("s04", {1, 3, 224, 224}, 64, 7, 2, 3), Isa::Avx2, "s04__avx2_direct_w8_oc11xr1v1_full"},
+      {conv("s05", {1, 64, 56, 56}, 64, 3, 1, 1), Isa::Avx2, "s05__avx2_direct_w8_oc5xr2v1_full"},
       {conv("s02", {1, 3, 32, 32}, 16, 3, 1, 1), Isa::Scalar, "s02__scalar_direct_oc4xow4_full"},
   };
   for (const Case& c : cases) {
@@ -166,4 +167,42 @@ TEST_CASE("weights are packed where channel vectors beat column vectors", "[plan
   CHECK_FALSE(planLayer(dw, PlanOptions()).packed);
   // Without a packed strategy, the packed weights are the layer's own.
   CHECK(planLayer(wide, PlanOptions()).packedWeightSize() == 64 * 64 * 9 + 64);
+}
+
+TEST_CASE("stride-2 rows are split where the model predicts it pays, within the stack bound",
+          "[plan]") {
+  LayerSpec stem = conv("stem", {1, 3, 224, 224}, 64, 7, 2, 3);
+  stem.isa = Isa::Avx512;
+  const KernelPlan p = planLayer(stem, PlanOptions());
+  const auto& v = std::get<DirectVectorPlan>(p.detail);
+  REQUIRE(v.deinterleave);
+  const auto& d = *v.deinterleave;
+  CHECK(d.half == 112);
+  REQUIRE(d.slots.size() == v.row_tiles.size());
+  for (std::size_t i = 0; i < v.row_tiles.size(); ++i) {
+    const std::int64_t rows = v.row_tiles[i];
+    REQUIRE(d.slot_of[i].size() == std::size_t(rows * stem.kernel.h));
+    // Every (output row, kernel row) reads its slot's input row, and slots
+    // hold distinct rows: 2 output rows of a 7-row window read 9 rows.
+    auto inputRow = [&](std::int64_t at) { return at / stem.kernel.h * 2 + at % stem.kernel.h; };
+    for (std::int64_t at = 0; at < rows * stem.kernel.h; ++at)
+      CHECK(inputRow(d.slots[i].at(d.slot_of[i][at])) == inputRow(at));
+    CHECK(d.slots[i].size() == std::size_t((rows - 1) * 2 + 7));
+  }
+  CHECK(d.floats == 3 * 9 * 2 * 112);
+  CHECK(p.forwardArrayBytes() == 8 * 2 * 16 * 4 + 2 * 7 * 8 + d.floats * 4);
+  // The split rows stay within 32 KB of stack, whatever the layer.
+  LayerSpec wide = conv("wide", {1, 256, 56, 56}, 64, 3, 2, 1);
+  wide.isa = Isa::Avx512;
+  CHECK_FALSE(std::get<DirectVectorPlan>(planLayer(wide, PlanOptions()).detail).deinterleave);
+  // NEON's vld2q already de-interleaves in one load.
+  stem.isa = Isa::Neon;
+  CHECK_FALSE(std::get<DirectVectorPlan>(planLayer(stem, PlanOptions()).detail).deinterleave);
+  // A depthwise layer would split as much as it computes.
+  LayerSpec dw = conv("dw", {1, 96, 112, 112}, 96, 3, 2, 1);
+  dw.groups = 96;
+  for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
+    dw.isa = isa;
+    CHECK_FALSE(std::get<DirectVectorPlan>(planLayer(dw, PlanOptions()).detail).deinterleave);
+  }
 }

@@ -5,7 +5,8 @@
 //   isa      := a name of the ISA table (isa.h): scalar | avx2 | avx512 | neon
 //   strategy := "direct" | "direct_w" LANES | "channel_w" LANES
 //   tile     := "ow" M             M output columns (direct)
-//             | "r" R "v" M        R output rows x M vectors (direct_w*)
+//             | "r" R "v" M ["d"]  R output rows x M vectors (direct_w*); "d": the
+//                                  stride-2 input rows de-interleaved once per row block
 //             | "p" P              P output pixels of one row (channel_w*; N is
 //                                  the tile's output channels, a multiple of LANES)
 //   window   := full | row | none  how much of the kh x kw window is straight-line
@@ -50,6 +51,7 @@ struct KernelName {
   std::int64_t ow_tile = 0;    // Direct: output columns per tile
   std::int64_t row_tile = 0;   // DirectVector: output rows per tile
   std::int64_t vec_tile = 0;   // DirectVector: vectors per row
+  bool deinterleaved = false;  // DirectVector: stride-2 rows split into even/odd columns
   std::int64_t pixel_tile = 0;  // ChannelVector: output pixels per tile
   WindowUnroll window = WindowUnroll::Full;
 

@@ -99,6 +99,19 @@ struct DirectVectorPlan {
   std::vector<Interval> pixel_columns;
   std::vector<std::int64_t> row_tiles;  // row_tile, then 1 when rows remain
   std::vector<std::int64_t> oc_blocks;  // oc_tile, then the group's remainder if any
+  // Column stride 2 (plan_deinterleave.cpp): the input rows a row block reads
+  // are split once per block into even and odd columns in a stack buffer, so
+  // every interior tap is a plain load, and every block of output channels
+  // reads the same split rows. Absent: interior taps de-interleave per load.
+  struct Deinterleave {
+    std::int64_t half = 0;  // floats per half row: ceil(in_width / 2)
+    // Per entry of row_tiles: slot s of the buffer holds the input row read
+    // first by (output row rr, kernel row kr) = slots[s] as rr * kKH + kr,
+    // and slot_of[rr * kKH + kr] is the slot that row is in.
+    std::vector<std::vector<std::int64_t>> slots, slot_of;
+    std::int64_t floats = 0;  // the buffer: kCg x (most slots) x 2 halves
+  };
+  std::optional<Deinterleave> deinterleave;
 };
 
 // --- Strategy ChannelVector: vectors along output channels ----------------------
