@@ -21,6 +21,7 @@ import concurrent.futures
 import glob
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -35,6 +36,32 @@ def networks_in(d):
         if os.path.exists(stem + ".input.bin") and os.path.exists(stem + ".expected.bin"):
             found.append(stem)
     return found
+
+
+def write_output_bound(golden_bin, out_path):
+    """The last layer's (the network output's) chained bounds from convgen
+    golden's data file (format: generator/include/convgen/golden.h), as raw
+    float64 for network_check.h."""
+    data = open(golden_bin, "rb").read()
+    if data[:8] != b"CVGOLD01":
+        raise ValueError("%s is not convgen golden data" % golden_bin)
+    at = 8
+    (n,) = struct.unpack_from("<Q", data, at)
+    at += 8 + 4 * n
+    (layers,) = struct.unpack_from("<Q", data, at)
+    at += 8
+    chained = b""
+    for _ in range(layers):
+        (name_bytes,) = struct.unpack_from("<Q", data, at)
+        at += 8 + name_bytes
+        elements, _depth = struct.unpack_from("<Qq", data, at)
+        at += 16
+        size = 8 * elements
+        chained = data[at + 2 * size:at + 3 * size]  # output, isolated, chained
+        at += 3 * size
+    if at != len(data) or not layers:
+        raise ValueError("%s: unexpected layout" % golden_bin)
+    open(out_path, "wb").write(chained)
 
 
 def cxx_string(s):
@@ -68,6 +95,14 @@ def main():
         gen = os.path.join(work, name)
         r = subprocess.run([convgen, "generate", stem + ".yaml", "--out-dir", gen, "--isa", isa,
                             "--no-format"], capture_output=True, text=True)
+        if r.returncode == 0:
+            # The sound tolerance: the reference network's bound on the output.
+            golden = os.path.join(work, name + "_golden")
+            r = subprocess.run([convgen, "golden", stem + ".yaml", "--input", stem + ".input.bin",
+                                "--out-dir", golden], capture_output=True, text=True)
+            if r.returncode == 0:
+                write_output_bound(os.path.join(golden, name + "_golden.bin"),
+                                   os.path.join(gen, name + ".bound.bin"))
         return name, gen, r
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
@@ -78,7 +113,8 @@ def main():
     nets = []
     for (name, gen, r), stem in zip(generated, stems):
         if r.returncode != 0:
-            problems.append("%s: convgen generate failed:\n%s" % (name, r.stderr.strip()[:2000]))
+            problems.append("%s: convgen %s failed:\n%s" % (name, r.args[1],
+                                                              r.stderr.strip()[:2000]))
         else:
             nets.append((name, gen, stem))
     t_generate = time.monotonic() - t0
@@ -107,13 +143,14 @@ def main():
             out.write("#include %s\n" % cxx_string(os.path.join(gen, name + ".h")))
         out.write('#include %s\n\nint main() {\n  using convgen_import_check::elements;\n'
                   '  int failed = 0, passed = 0;\n' % cxx_string(os.path.join(HERE, "network_check.h")))
-        for name, _, stem in nets:
+        for name, gen, stem in nets:
             out.write("  {\n    const convgen_import_check::Network n{%s, &%s::forward, "
                       "elements(%s::input_shape), elements(%s::output_shape), %s::arena_bytes};\n"
-                      "    const int rc = convgen_import_check::checkNetwork(n, %s, %s);\n"
+                      "    const int rc = convgen_import_check::checkNetwork(n, %s, %s, %s);\n"
                       "    passed += rc == 0;\n    failed += rc != 0;\n  }\n"
                       % (cxx_string(name), name, name, name, name,
-                         cxx_string(stem + ".input.bin"), cxx_string(stem + ".expected.bin")))
+                         cxx_string(stem + ".input.bin"), cxx_string(stem + ".expected.bin"),
+                         cxx_string(os.path.join(gen, name + ".bound.bin"))))
         out.write('  std::printf("networks: %d passed, %d failed\\n", passed, failed);\n'
                   "  return failed || !passed ? 1 : 0;\n}\n")
     tus.append(driver)
