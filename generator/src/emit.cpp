@@ -140,10 +140,20 @@ std::string poolMacro(const ModelSpec& model, const std::string& stem, const std
          "\n#define " + short_name + "(X) " + full + "(X)\n#endif";
 }
 
+// The conv_transpose2d layers' X-macro (they are not in the conv layers'
+// one: they have no forward_partition), "" when there are none.
+std::string transposeMacro(const ModelSpec& model, const std::string& stem, const std::string& list) {
+  if (list.empty()) return "";
+  const std::string full = macroBase(model, stem) + "_CONV_TRANSPOSE_LAYERS";
+  const std::string short_name = "CONVGEN_" + upperIdentifier(stem) + "_CONV_TRANSPOSE_LAYERS";
+  return "\n// The conv_transpose2d layers, in config order.\n#define " + full + "(X) " + list +
+         "\n#ifndef " + short_name + "\n#define " + short_name + "(X) " + full + "(X)\n#endif";
+}
+
 std::string header(const ModelSpec& model, const std::string& stem,
                    const std::vector<KernelPlan>& plans, const std::vector<PoolPlan>& pools,
                    const detail::NetworkEmission* network) {
-  std::string declarations, c_declarations, layer_list, pool_list;
+  std::string declarations, c_declarations, layer_list, pool_list, transpose_list;
   for (const NodeRef& node : modelOrder(model)) {
     if (node.kind == NodeRef::Kind::Pool) {  // emit_pool.cpp
       const PoolPlan& pool = pools[node.index];
@@ -154,6 +164,12 @@ std::string header(const ModelSpec& model, const std::string& stem,
     }
     const KernelPlan& p = plans[node.index];
     const LayerSpec& l = p.layer;
+    if (p.view) {  // conv_transpose2d (emit_conv_transpose.cpp)
+      declarations += convTransposeDeclaration(model, p, layerInfo(p));
+      c_declarations += (c_declarations.empty() ? "" : "\n") + convTransposeCDeclarations(model, p);
+      transpose_list += (transpose_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
+      continue;
+    }
     const std::string type(cppType(l.dtype));
     std::string decl = renderTemplate(
         "layer_decl",
@@ -215,7 +231,8 @@ std::string header(const ModelSpec& model, const std::string& stem,
                                    {"layer_list", layer_list},
                                    {"backward_macro",
                                     backwardLayerMacro(plans, macroBase(model, stem),
-                                                       "CONVGEN_" + upperIdentifier(stem))},
+                                                       "CONVGEN_" + upperIdentifier(stem)) +
+                                        transposeMacro(model, stem, transpose_list)},
                                    {"c_declarations", c_declarations},
                                    {"pool_info", pools.empty() ? "" : poolInfoStruct()},
                                    {"pool_macro", pools.empty() ? "" : poolMacro(model, stem, pool_list)}});
@@ -272,6 +289,7 @@ std::vector<std::string> outputFileNames(const std::string& stem, int shards) {
 
 // The strategy dispatch: one case per Strategy.
 std::string renderPlan(const ModelSpec& model, const KernelPlan& plan) {
+  if (plan.view) return renderConvTranspose(model, plan);  // conv_transpose2d
   switch (plan.strategy()) {
     case Strategy::Direct:
       return renderLayer(model, plan, emitDirect(plan), nullptr);
@@ -345,7 +363,8 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
         text = renderPlan(model, plan);
       }
       text.pop_back();
-      if (node.kind == NodeRef::Kind::Conv && out.plans[node.index].layer.backward)
+      if (node.kind == NodeRef::Kind::Conv && out.plans[node.index].layer.backward &&
+          !out.plans[node.index].view)
         text += renderBackward(model, out.plans[node.index]);
       const std::int64_t lines = std::count(text.begin(), text.end(), '\n') + 1;
       (node.kind == NodeRef::Kind::Pool ? out.pool_lines : out.layer_lines)[node.index] = lines;

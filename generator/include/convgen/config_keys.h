@@ -56,6 +56,7 @@ enum class KeyId {
   Input,
   TopBackward,
   Backward,
+  OutputPadding,
 };
 
 // Where a key may appear: the top-level mapping, a layer's mapping, or a
