@@ -186,6 +186,78 @@ void checkTransposeBackward(const Info& info, const Pad& output_padding, std::si
   }
 }
 
+// The layers of ct_matrix.yaml whose numbers make_golden.py gives PyTorch.
+inline const char* goldenOf(const std::string& layer) {
+  static const std::pair<const char*, const char*> kGolden[] = {
+      {"t_s2_op1", "s2_op1_groups"}, {"t_dil_s2_op2", "dil3_s2_op2"}, {"t_odd", "odd"},
+      {"t_pad_crop_s2", "crop_s2"}, {"t_stride_gt_k", "stride_gt_k"}};
+  for (const auto& [l, g] : kGolden)
+    if (layer == l) return g;
+  return nullptr;
+}
+
+// forward and the three gradients against PyTorch's own (golden/<case>.bin:
+// x, w, b, gy, y, grad_input, grad_weight, grad_bias), each within twice the
+// sound bound (both sides round): 4 * gamma_K * L.
+template <typename T, typename Info, typename Forward>
+void checkAgainstTorch(const Info& info, const std::array<std::int64_t, 2>& output_padding,
+                       std::size_t in_size, std::size_t w_size, std::size_t out_size,
+                       Forward forward, void (*backward_input)(const T*, const T*, T*) noexcept,
+                       void (*backward_weight)(const T*, const T*, T*) noexcept,
+                       void (*backward_bias)(const T*, T*) noexcept) {
+  const char* golden = goldenOf(info.name);
+  if (!golden) return;
+  INFO(info.name << " against PyTorch (golden/" << golden << ".bin)");
+  const std::size_t nb = std::size_t(info.out_channels);
+  const std::size_t sizes[] = {in_size, w_size, nb, out_size, out_size, in_size, w_size, nb};
+  std::vector<std::vector<float>> a;
+  std::FILE* f = std::fopen((std::string(CONVGEN_CT_GOLDEN_DIR "/") + golden + ".bin").c_str(), "rb");
+  REQUIRE(f != nullptr);
+  for (std::size_t n : sizes) {
+    a.emplace_back(n);
+    REQUIRE(std::fread(a.back().data(), sizeof(float), n, f) == n);
+  }
+  char extra = 0;
+  const bool more = std::fread(&extra, 1, 1, f) == 1;
+  std::fclose(f);
+  REQUIRE(!more);
+  const ref::ConvTranspose2dParams p = transposeParams(info, output_padding);
+  const double u = std::numeric_limits<float>::epsilon() / 2;
+  std::vector<float> ax = absolute(a[0]), aw = absolute(a[1]), ab = absolute(a[2]), ag = absolute(a[3]);
+  std::vector<float> my(out_size), mx(in_size), mw(w_size), mb(nb);
+  ref::convTranspose2dForward(p, ax.data(), aw.data(), ab.data(), my.data());
+  ref::convTranspose2dBackward(p, ax.data(), aw.data(), ag.data(), mx.data(), mw.data(), mb.data());
+  const double oh = double(ref::transposeOutputHeight(p)), ow = double(ref::transposeOutputWidth(p));
+  auto bound = [&](const std::vector<float>& m, double k) {
+    std::vector<double> t(m.size());
+    for (std::size_t i = 0; i < m.size(); ++i) t[i] = 4 * gammaOf(k, u) * double(m[i]);
+    return t;
+  };
+  const std::vector<double> t_y = bound(my, double(info.in_channels / info.groups * info.kernel_h * info.kernel_w) + 2);
+  const std::vector<double> t_x = bound(mx, double(info.out_channels / info.groups * info.kernel_h * info.kernel_w) + 1);
+  const std::vector<double> t_w = bound(mw, double(info.batch * info.in_height * info.in_width) + 1);
+  const std::vector<double> t_b = bound(mb, double(info.batch) * oh * ow + 1);
+  compare("forward vs PyTorch",
+          guarded<float>(out_size, [&](float* y) { forward(a[0].data(), a[1].data(), a[2].data(), y); }),
+          a[4], &t_y);
+  compare("backward_input vs PyTorch",
+          guarded<float>(in_size, [&](float* o) { backward_input(a[3].data(), a[1].data(), o); }), a[5],
+          &t_x);
+  compare("backward_weight vs PyTorch",
+          guarded<float>(w_size, [&](float* o) { backward_weight(a[0].data(), a[3].data(), o); }),
+          a[6], &t_w);
+  compare("backward_bias vs PyTorch",
+          guarded<float>(nb, [&](float* o) { backward_bias(a[3].data(), o); }), a[7], &t_b);
+  // The reference itself agrees with PyTorch too (it is the oracle of the rest).
+  std::vector<float> ry(out_size), rx(in_size), rw(w_size), rb(nb);
+  ref::convTranspose2dForward(p, a[0].data(), a[1].data(), a[2].data(), ry.data());
+  ref::convTranspose2dBackward(p, a[0].data(), a[1].data(), a[3].data(), rx.data(), rw.data(), rb.data());
+  compare("reference forward vs PyTorch", ry, a[4], &t_y);
+  compare("reference grad_input vs PyTorch", rx, a[5], &t_x);
+  compare("reference grad_weight vs PyTorch", rw, a[6], &t_w);
+  compare("reference grad_bias vs PyTorch", rb, a[7], &t_b);
+}
+
 template <typename A>
 std::size_t count(const A& shape) {
   std::size_t n = 1;
@@ -244,6 +316,13 @@ CONVGEN_CT_LAYERS(CONVGEN_CT_CASE)
                                                 count(L::input_shape), count(L::weight_shape),  \
                                                 count(L::output_shape), &L::backward_input,     \
                                                 &L::backward_weight, L::backward_bias);         \
+    if constexpr (std::is_same_v<T, float> &&                                                   \
+                  !std::is_same_v<decltype(L::backward_bias), const std::nullptr_t>)            \
+      convgen::testing::checkAgainstTorch<T>(                                                   \
+          L::info, L::output_padding, count(L::input_shape), count(L::weight_shape),            \
+          count(L::output_shape),                                                               \
+          [](const auto* x, const auto* w, const auto* b, auto* y) { L::forward(x, w, b, y); }, \
+          &L::backward_input, &L::backward_weight, L::backward_bias);                           \
   }
 
 CONVGEN_CT_BACKWARD(CONVGEN_CT_BACKWARD_CASE)
