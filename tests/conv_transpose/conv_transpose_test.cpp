@@ -14,6 +14,9 @@
 // bound on random data (grad_weight's K is N * H * W + 1).
 #include CONVGEN_HEADER
 
+#include <array>
+#include <functional>
+
 #include "conformance.h"
 #include "convgen/conv_transpose_reference.h"
 
