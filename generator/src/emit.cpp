@@ -140,16 +140,6 @@ std::string poolMacro(const ModelSpec& model, const std::string& stem, const std
          "\n#define " + short_name + "(X) " + full + "(X)\n#endif";
 }
 
-// The conv_transpose2d layers' X-macro (they are not in the conv layers'
-// one: they have no forward_partition), "" when there are none.
-std::string transposeMacro(const ModelSpec& model, const std::string& stem, const std::string& list) {
-  if (list.empty()) return "";
-  const std::string full = macroBase(model, stem) + "_CONV_TRANSPOSE_LAYERS";
-  const std::string short_name = "CONVGEN_" + upperIdentifier(stem) + "_CONV_TRANSPOSE_LAYERS";
-  return "\n// The conv_transpose2d layers, in config order.\n#define " + full + "(X) " + list +
-         "\n#ifndef " + short_name + "\n#define " + short_name + "(X) " + full + "(X)\n#endif";
-}
-
 std::string header(const ModelSpec& model, const std::string& stem,
                    const std::vector<KernelPlan>& plans, const std::vector<PoolPlan>& pools,
                    const detail::NetworkEmission* network) {
@@ -232,7 +222,8 @@ std::string header(const ModelSpec& model, const std::string& stem,
                                    {"backward_macro",
                                     backwardLayerMacro(plans, macroBase(model, stem),
                                                        "CONVGEN_" + upperIdentifier(stem)) +
-                                        transposeMacro(model, stem, transpose_list)},
+                                        convTransposeMacro(transpose_list, macroBase(model, stem),
+                                                           "CONVGEN_" + upperIdentifier(stem))},
                                    {"c_declarations", c_declarations},
                                    {"pool_info", pools.empty() ? "" : poolInfoStruct()},
                                    {"pool_macro", pools.empty() ? "" : poolMacro(model, stem, pool_list)}});

@@ -102,6 +102,10 @@ std::string renderConvTranspose(const ModelSpec& model, const KernelPlan& plan);
 std::string convTransposeDeclaration(const ModelSpec& model, const KernelPlan& plan,
                                      const std::string& info);
 std::string convTransposeCDeclarations(const ModelSpec& model, const KernelPlan& plan);
+// The header's X-macro over them (`list`: X(name) ...), not in the conv
+// layers' one (they have no forward_partition); "" when there are none.
+std::string convTransposeMacro(const std::string& list, const std::string& full_prefix,
+                               const std::string& short_prefix);
 
 // The whole layer: frame + strategy code (+ the packed strategy's when the
 // plan has one; otherwise forward_packed() runs forward() on weights packed

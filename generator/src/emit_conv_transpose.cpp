@@ -242,4 +242,13 @@ std::string convTransposeCDeclarations(const ModelSpec& model, const KernelPlan&
          res + t + "* output);" + bakedCDeclaration(model, p) + backwardCDeclarations(model, p);
 }
 
+std::string convTransposeMacro(const std::string& list, const std::string& full_prefix,
+                               const std::string& short_prefix) {
+  if (list.empty()) return "";
+  const std::string full = full_prefix + "_CONV_TRANSPOSE_LAYERS";
+  const std::string short_name = short_prefix + "_CONV_TRANSPOSE_LAYERS";
+  return "\n// The conv_transpose2d layers, in config order.\n#define " + full + "(X) " + list +
+         "\n#ifndef " + short_name + "\n#define " + short_name + "(X) " + full + "(X)\n#endif";
+}
+
 }  // namespace convgen::detail
