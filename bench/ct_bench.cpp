@@ -154,8 +154,8 @@ class MedianCollector : public benchmark::ConsoleReporter {
 };
 
 void printTable(const MedianCollector& c) {
-  std::printf("\n| id | shape | convgen µs | GFLOP/s | oneDNN deconv µs | vs oneDNN | kernel (view conv) |\n");
-  std::printf("|---|---|---:|---:|---:|---:|---|\n");
+  std::printf("\n| id | shape | convgen µs | GFLOP/s | oneDNN deconv µs | vs oneDNN |\n");
+  std::printf("|---|---|---:|---:|---:|---:|\n");
   for (const Layer& l : layers()) {
     const LayerInfo& i = *l.info;
     const auto it = c.median_us.find(i.name);
@@ -176,11 +176,13 @@ void printTable(const MedianCollector& c) {
       std::snprintf(dn, sizeof dn, "%.1f", dnnl);
       std::snprintf(ratio, sizeof ratio, "%.2fx", dnnl / ours);
     }
-    std::printf("| %.3s | %s | %.1f | %.1f | %s | %s | `%s` |\n", i.name, shape, ours,
-                2.0 * double(i.macs) / (ours * 1e3), dn, ratio, i.kernel);
+    std::printf("| %.3s | %s | %.1f | %.1f | %s | %s |\n", i.name, shape, ours,
+                2.0 * double(i.macs) / (ours * 1e3), dn, ratio);
   }
-  std::printf("\nMedians of interleaved repetitions in one run, 1 thread; \"vs oneDNN\": how many "
-              "times faster convgen's forward() is than oneDNN's deconvolution (NCHW reorders included).\n");
+  std::printf("\nMedians of interleaved repetitions in one run, 1 thread, %s code; \"vs oneDNN\": how "
+              "many times faster convgen's forward() is than oneDNN's deconvolution (NCHW reorders "
+              "included). GFLOP/s: 2 x the layer's multiply-adds.\n",
+              layers().front().info->isa);
 }
 
 }  // namespace
