@@ -945,7 +945,7 @@ TEST_CASE("the reader knows every key of the table and requires exactly its requ
       {"isa", "scalar"},   {"device", "cpu"},               {"namespace", "t"},
       {"stride", "1"},     {"padding", "1"},                {"dilation", "1"},
       {"bias", "false"},   {"ceil_mode", "true"},           {"return_indices", "false"},
-      {"kernel_size", "3"},    {"backward", "false"}};
+      {"kernel_size", "3"},    {"backward", "false"},           {"network", "false"}};
   const std::map<convgen::Op, std::map<std::string, std::string>> per_op = {
       {convgen::Op::Conv2d,
        {{"in_channels", "4"}, {"out_channels", "4"}, {"groups", "2"}, {"padding_mode", "zeros"},
@@ -970,7 +970,7 @@ TEST_CASE("the reader knows every key of the table and requires exactly its requ
   std::vector<std::string> top_keys;
   for (const convgen::ConfigKey& k : convgen::configKeys())
     if (k.scope == convgen::KeyScope::Top && !skipped(k)) top_keys.push_back(std::string(k.name));
-  REQUIRE(top_keys.size() == 4);
+  REQUIRE(top_keys.size() == 5);
   REQUIRE(convgen::opKeyTable().size() == convgen::opNameTable().size());
   // Every layer key belongs to some op.
   for (const convgen::ConfigKey& k : convgen::configKeys()) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -831,4 +832,103 @@ TEST_CASE("reference epilogue: PyTorch's activation formulas, NaN and signed zer
   const std::vector<std::int32_t> ri = {1};
   convgen::ref::epilogueForward(EpilogueParams{}, ri.data(), yi.data(), yi.size());
   CHECK(yi[0] == std::numeric_limits<std::int32_t>::min());
+}
+
+namespace {
+
+// The forward pass as the definition reads, one output element at a time:
+// what reference.cpp's row-at-a-time loops must reproduce bit for bit (they
+// add each element's products in the same order). Zeros padding only: the
+// other modes run the same loops over an explicitly padded copy.
+template <typename T, typename A>
+std::vector<T> perElementForward(const Conv2dParams& p, const std::vector<T>& x,
+                                 const std::vector<T>& w, const std::vector<T>& b) {
+  const std::int64_t Ho = convgen::ref::outputHeight(p), Wo = convgen::ref::outputWidth(p);
+  const std::int64_t Cg = p.in_channels / p.groups, Og = p.out_channels / p.groups;
+  std::vector<T> y(static_cast<std::size_t>(p.batch * p.out_channels * Ho * Wo));
+  for (std::int64_t n = 0; n < p.batch; ++n)
+    for (std::int64_t o = 0; o < p.out_channels; ++o)
+      for (std::int64_t i = 0; i < Ho; ++i)
+        for (std::int64_t j = 0; j < Wo; ++j) {
+          A acc = static_cast<A>(b[static_cast<std::size_t>(o)]);
+          for (std::int64_t c = 0; c < Cg; ++c)
+            for (std::int64_t ki = 0; ki < p.kernel_h; ++ki)
+              for (std::int64_t kj = 0; kj < p.kernel_w; ++kj) {
+                const std::int64_t r = i * p.stride_h + ki * p.dilation_h - p.pad_top;
+                const std::int64_t s = j * p.stride_w + kj * p.dilation_w - p.pad_left;
+                if (r < 0 || r >= p.in_height || s < 0 || s >= p.in_width) continue;
+                const std::int64_t xc = (o / Og) * Cg + c;
+                acc += static_cast<A>(w[static_cast<std::size_t>(
+                           ((o * Cg + c) * p.kernel_h + ki) * p.kernel_w + kj)]) *
+                       static_cast<A>(x[static_cast<std::size_t>(
+                           ((n * p.in_channels + xc) * p.in_height + r) * p.in_width + s)]);
+              }
+          y[static_cast<std::size_t>(((n * p.out_channels + o) * Ho + i) * Wo + j)] =
+              static_cast<T>(acc);
+        }
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("the row-at-a-time forward equals the per-element definition bit for bit",
+          "[reference][forward]") {
+  std::mt19937 rng(kSeed + 99);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int checked = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    Conv2dParams p;
+    p.groups = pick(1, 3);
+    p.batch = pick(1, 2);
+    p.in_channels = p.groups * pick(1, 3);
+    p.out_channels = p.groups * pick(1, 3);
+    p.in_height = pick(1, 9);
+    p.in_width = pick(1, 9);
+    p.kernel_h = pick(1, 4);
+    p.kernel_w = pick(1, 4);
+    p.stride_h = pick(1, 4);
+    p.stride_w = pick(1, 4);
+    p.dilation_h = pick(1, 3);
+    p.dilation_w = pick(1, 3);
+    p.pad_top = pick(0, 5);
+    p.pad_bottom = pick(0, 5);
+    p.pad_left = pick(0, 5);
+    p.pad_right = pick(0, 5);
+    if (p.in_height + p.pad_top + p.pad_bottom < p.dilation_h * (p.kernel_h - 1) + 1 ||
+        p.in_width + p.pad_left + p.pad_right < p.dilation_w * (p.kernel_w - 1) + 1)
+      continue;  // no output: not a valid layer
+    INFO(describe(p));
+    const std::size_t xs = static_cast<std::size_t>(p.batch * p.in_channels * p.in_height * p.in_width);
+    const std::size_t wsz = static_cast<std::size_t>(p.out_channels * (p.in_channels / p.groups) *
+                                                     p.kernel_h * p.kernel_w);
+    const std::size_t ys = static_cast<std::size_t>(p.batch * p.out_channels *
+                                                    convgen::ref::outputHeight(p) *
+                                                    convgen::ref::outputWidth(p));
+    std::uniform_real_distribution<float> real(-1, 1);
+    std::vector<float> xf(xs), wf(wsz), bf(static_cast<std::size_t>(p.out_channels));
+    for (auto* v : {&xf, &wf, &bf})
+      for (float& e : *v) e = real(rng);
+    std::vector<float> yf(ys);
+    convgen::ref::conv2dForward<float>(p, xf.data(), wf.data(), bf.data(), yf.data());
+    const std::vector<float> ef = perElementForward<float, double>(p, xf, wf, bf);
+    CHECK(std::memcmp(yf.data(), ef.data(), ys * sizeof(float)) == 0);
+    // int32 wraps modulo 2^32: large values make every product wrap.
+    std::uniform_int_distribution<std::int32_t> big(std::numeric_limits<std::int32_t>::min(),
+                                                    std::numeric_limits<std::int32_t>::max());
+    std::vector<std::int32_t> xi(xs), wi(wsz), bi(static_cast<std::size_t>(p.out_channels));
+    for (auto* v : {&xi, &wi, &bi})
+      for (std::int32_t& e : *v) e = big(rng);
+    std::vector<std::int32_t> yi(ys);
+    convgen::ref::conv2dForward<std::int32_t>(p, xi.data(), wi.data(), bi.data(), yi.data());
+    std::vector<std::int32_t> ei(ys);
+    {
+      std::vector<std::uint32_t> xu(xi.begin(), xi.end()), wu(wi.begin(), wi.end()),
+          bu(bi.begin(), bi.end());
+      const std::vector<std::uint32_t> eu = perElementForward<std::uint32_t, std::uint32_t>(p, xu, wu, bu);
+      for (std::size_t k = 0; k < ys; ++k) ei[k] = static_cast<std::int32_t>(eu[k]);
+    }
+    CHECK(yi == ei);
+    ++checked;
+  }
+  CHECK(checked > 200);  // most draws are valid layers
 }

@@ -5,6 +5,8 @@
 # [-DMANY_BAD_LAYERS=n -DCONFIG_OUT=path]
 #                                 first writes a one-line flow config of n
 #                                 layers, each with one error (groups: 0)
+# [-DEXPECT_EMPTY_DIR=path]       path is removed first and must hold no
+#                                 file afterwards (a rejected run writes nothing)
 if(DEFINED MAKE_FIFO)
   file(REMOVE ${MAKE_FIFO})
   execute_process(COMMAND mkfifo ${MAKE_FIFO} RESULT_VARIABLE fifo_rc)
@@ -23,8 +25,17 @@ if(DEFINED MANY_BAD_LAYERS)
   endforeach()
   file(WRITE ${CONFIG_OUT} "namespace: t\nlayers: [${layers}]\n")
 endif()
+if(DEFINED EXPECT_EMPTY_DIR)
+  file(REMOVE_RECURSE ${EXPECT_EMPTY_DIR})
+endif()
 execute_process(COMMAND ${CONVGEN} ${ARGS}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(DEFINED EXPECT_EMPTY_DIR)
+  file(GLOB_RECURSE written ${EXPECT_EMPTY_DIR}/*)
+  if(written)
+    message(FATAL_ERROR "a rejected run wrote ${written}")
+  endif()
+endif()
 if(DEFINED MAKE_FIFO)
   file(REMOVE ${MAKE_FIFO})
 endif()

@@ -351,3 +351,49 @@ TEST_CASE("names from the config and the file reach generated comments only made
   CHECK(generated.files[2].name == "cfg_weights_0.cpp");
   CHECK(generated.files[2].content.find("x_int y;_.weight") != std::string::npos);
 }
+
+TEST_CASE("network: false keeps baked layers independent, each with its own input_shape",
+          "[safetensors]") {
+  // Two layers whose shapes do not chain, each with its own tensors.
+  const std::string two_layers =
+      "layers:\n  - name: conv\n    input_shape: [1, 2, 3, 3]\n    in_channels: 2\n"
+      "    out_channels: 2\n    kernel_size: 1\n"
+      "  - name: other\n    input_shape: [2, 5, 4]\n    in_channels: 2\n"
+      "    out_channels: 2\n    kernel_size: 1\n    bias: false\n";
+  const std::string weights =
+      file("{" + tensor("conv.weight", "[2,2,1,1]", 0, 16) + "," + tensor("conv.bias", "[2]", 16, 24) +
+               "," + tensor("other.weight", "[2,2,1,1]", 24, 40) + "}",
+           f32({1, 2, 3, 4}) + f32({5, 6}) + f32({-1, -2, -3, -4}));
+  const std::string top = "namespace: t\nweights: w.safetensors\n";
+  const ConfigRun independent = runConfig(top + "network: false\n" + two_layers, weights);
+  INFO(independent.lines.size() << " errors, the first: "
+                                << (independent.lines.empty() ? "" : independent.lines[0]));
+  REQUIRE(independent.model);
+  CHECK(independent.model->inputs.empty());
+  REQUIRE(independent.model->layers.size() == 2);
+  REQUIRE(independent.model->layers[1].baked);
+  CHECK(independent.model->layers[1].baked->weight == std::vector<float>{-1, -2, -3, -4});
+  // Generated as baked layers, without the network's entry point or arena.
+  const convgen::GeneratedModel generated = convgen::generateModel(*independent.model, {});
+  CHECK(generated.arena_bytes == -1);
+  bool baked_forward = false, network_forward = false;
+  for (const convgen::GeneratedFile& f : generated.files) {
+    baked_forward = baked_forward || f.content.find("t_other_forward_baked") != std::string::npos;
+    network_forward = network_forward || f.content.find("arena_bytes") != std::string::npos;
+  }
+  CHECK(baked_forward);
+  CHECK_FALSE(network_forward);
+  // The same layers as a network: the second layer reads the first, whose
+  // output is not its input_shape.
+  const ConfigRun chained = runConfig(top + two_layers, weights);
+  CHECK_FALSE(chained.model);
+  CHECK(chained.lines == std::vector<std::string>{
+                             "cfg.yaml:10:18: error: input_shape [2, 5, 4] is not the shape of its "
+                             "input, layer 'conv', which outputs [1, 2, 3, 3]"});
+  // network: true is for configs with weights.
+  const ConfigRun no_weights = runConfig("namespace: t\nnetwork: true\n" + two_layers, "");
+  CHECK_FALSE(no_weights.model);
+  CHECK(no_weights.lines == std::vector<std::string>{
+                                "cfg.yaml:2:10: error: network: true needs a top-level 'weights' "
+                                "file: a network runs its layers on their baked weights"});
+}

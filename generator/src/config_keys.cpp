@@ -19,6 +19,8 @@ const std::vector<ConfigKey>& configKeys() {
       {K::Layers, "layers", S::Top, V::LayerList, true, "", "the Conv2d layers, at least one"},
       {K::TopBackward, "backward", S::Top, V::Bool, false, "false",
        "default `backward` of every layer"},
+      {K::Network, "network", S::Top, V::Bool, false, "true with `weights`",
+       "`false`: baked layers stay independent (each its own `input_shape`, no network `forward`)"},
       {K::Name, "name", S::Layer, V::String, true, "",
        "a C++ identifier; also part of the C symbol"},
       {K::InputShape, "input_shape", S::Layer, V::IntList, true, "",

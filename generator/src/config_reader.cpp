@@ -93,6 +93,8 @@ class ConfigReader {
           return readLayers(v, cfg);
         case KeyId::TopBackward:
           return read(key, v, cfg.backward);
+        case KeyId::Network:
+          return read(key, v, cfg.network);
         default:
           CONVGEN_CHECK(false, "a top-level key without a field");
       }

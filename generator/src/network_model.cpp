@@ -11,7 +11,8 @@
 namespace convgen::detail {
 
 std::optional<NetworkModel> networkModel(const ModelSpec& model) {
-  if (model.weights_file.empty()) return std::nullopt;
+  // Baked layers without connections (`network: false`) are no network.
+  if (model.weights_file.empty() || model.inputs.empty()) return std::nullopt;
   const std::vector<NodeRef> order = modelOrder(model);
   CONVGEN_CHECK(model.inputs.size() == order.size(), "a network's inputs, one per layer");
   NetworkModel net;

@@ -125,6 +125,7 @@ bool isTemporaryOf(llvm::StringRef name, llvm::StringRef stem) {
   if (!target.consume_front(stem)) return false;
   if (target == ".h" || target == ".cpp") return true;
   if (target == ".yaml" || target == ".safetensors") return true;  // convgen import's
+  if (target == ".bin") return true;                                // convgen golden's
   if (!target.consume_front("_") || !target.consume_back(".cpp") || target.empty()) return false;
   return target.find_first_not_of("0123456789") == llvm::StringRef::npos;
 }

@@ -65,8 +65,15 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
 
   llvm::StringMap<llvm::SMLoc> names;
   std::int64_t total_macs = 0, total_params = 0;
-  // A network (validate_network.cpp): a config whose weights are baked.
-  const bool network = raw.weights.present;
+  // A network (validate_network.cpp): a config whose weights are baked,
+  // unless it says `network: false` (independent baked layers: the
+  // conformance matrix, a library of kernels driven by the user's runtime).
+  if (raw.network.usable() && raw.network.value && !raw.weights.present) {
+    diags.error(raw.network.loc, "network: true needs a top-level 'weights' file: a network runs "
+                                 "its layers on their baked weights");
+    ok = false;
+  }
+  const bool network = raw.weights.present && !(raw.network.usable() && !raw.network.value);
   detail::NodeOutputs outputs(raw.layers.size());
   for (std::size_t index = 0; index < raw.layers.size(); ++index) {
     const RawLayer& written = raw.layers[index];

@@ -1,5 +1,5 @@
 // conv_transpose2d layers: nn.ConvTranspose2d's arguments and PyTorch
-// 1.13's rules, worded like its messages (docs/semantics.md section 16).
+// 1.13's rules, worded like its messages (docs/semantics.md section 17).
 // The LayerSpec keeps the layer's own numbers (source_op ConvTranspose2d);
 // planning lowers it to the conv whose input gradient it is
 // (conv_transpose.h).

@@ -248,6 +248,9 @@ bool bakeLayer(const WeightsSource& source, const RawConfig& raw, const RawLayer
     std::string origin;
     if (!batchNormValues(lw, layer.batch_norm, out, bn, origin)) return false;
     if (!ok) return false;
+    baked->unfolded = BakedTensors::Unfolded{baked->weight, baked->bias,    bn.weight,
+                                             bn.bias,       bn.running_mean, bn.running_var,
+                                             bn.eps};
     foldBatchNorm(bn, out, baked->weight, baked->bias);
     baked->origin += "; " + origin;
     for (float v : baked->weight)

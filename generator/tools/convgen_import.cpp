@@ -1,9 +1,11 @@
 // `convgen import MODEL.onnx --out-dir DIR [--name NAME] [--input-shape
-// N,C,H,W] [--isa ISA]`: the subcommand's own options and its run. Exit
+// N,C,H,W] [--isa ISA] [--golden INPUT]`: the subcommand's own options and
+// its run; --golden then runs `convgen golden` on the imported config. Exit
 // status as README.md's table: 1 for a model convgen cannot import (each
 // problem printed as `MODEL: error: ...`), 2 usage, 3 I/O.
 #include <csignal>
 
+#include "convgen/golden.h"
 #include "convgen/import.h"
 #include "convgen/isa.h"
 #include "convgen/output.h"
@@ -35,6 +37,11 @@ cl::opt<std::string> import_name(
 cl::list<std::int64_t> input_shape(
     "input-shape", cl::desc("The network input's shape, for dynamic dimensions: N,C,H,W"),
     cl::value_desc("N,C,H,W"), cl::CommaSeparated, cl::sub(importSubCommand()), cl::cat(importOptionCategory()));
+cl::opt<std::string> golden_input(
+    "golden",
+    cl::desc("Also write NAME_golden.cpp and NAME_golden.bin for this network input (an ONNX "
+             "TensorProto .pb, or raw float32 .bin): the layer-by-layer check of convgen golden"),
+    cl::value_desc("input"), cl::sub(importSubCommand()), cl::cat(importOptionCategory()));
 
 }  // namespace
 
@@ -62,6 +69,19 @@ int runImportCommand(const std::string& out_dir, const std::string& isa) {
     for (const std::string& e : r.errors) llvm::errs() << model_path << ": error: " << e << "\n";
     return 1;
   }
+  auto read = [](const std::string& path, const std::vector<std::int64_t>& shape,
+                 std::string* error) {
+    return llvm::StringRef(path).endswith(".pb") ? readOnnxTensorFile(path, shape, error)
+                                                 : readRawInput(path, shape, error);
+  };
+  // A golden input convgen rejects rejects the whole import: nothing written.
+  if (!golden_input.empty()) {
+    std::string error;
+    if (!read(golden_input, r.input_shape, &error)) {
+      llvm::errs() << "convgen: error: " << error << "\n";
+      return 1;
+    }
+  }
   std::signal(SIGXFSZ, SIG_IGN);
   // The config last: it names the weights file.
   const std::vector<GeneratedFile> files = {{r.yaml_name, r.yaml}, {r.weights_name, r.weights}};
@@ -70,7 +90,8 @@ int runImportCommand(const std::string& out_dir, const std::string& isa) {
     llvm::errs() << "convgen: error: " << error << "\n";
     return 3;
   }
-  return 0;
+  if (golden_input.empty()) return 0;
+  return writeGolden(out_dir + "/" + r.yaml_name, out_dir, golden_input, read);
 }
 
 }  // namespace convgen

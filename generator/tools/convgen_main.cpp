@@ -6,6 +6,8 @@
 //                            write NAME.h and NAME.cpp (or NAME_<k>.cpp)
 //   convgen import MODEL.onnx --out-dir DIR [--name NAME] [--input-shape N,C,H,W] [--isa ISA]
 //                            write NAME.yaml and NAME.safetensors (convgen_import.cpp)
+//   convgen golden CONFIG --input INPUT.bin --out-dir DIR
+//                            write NAME_golden.cpp and NAME_golden.bin (convgen_golden.cpp)
 //   convgen verify FILE... [--isa ISA]
 //                            check generated code's promises with Clang
 // Exit status (README.md's exit-status table): 0 success, 1 errors in the config,
@@ -13,6 +15,7 @@
 // output that cannot be written, a --report-compiler run that fails).
 #include "convgen/config.h"
 #include "convgen/emit.h"
+#include "convgen/golden.h"
 #include "convgen/import.h"
 #include "convgen/output.h"
 #include "convgen/report.h"
@@ -41,12 +44,14 @@ cl::SubCommand shapes_cmd("shapes", "Print each layer's shapes, padding, paramet
 
 cl::SubCommand generate_cmd("generate", "Generate the kernels of every layer into --out-dir");
 cl::SubCommand& import_cmd = convgen::importSubCommand();
+cl::SubCommand& golden_cmd = convgen::goldenSubCommand();
 
 cl::opt<std::string> config_path(cl::Positional, cl::Required, cl::desc("<config.yaml>"),
                                  cl::sub(check_cmd), cl::sub(shapes_cmd), cl::sub(generate_cmd),
                                  cl::cat(convgen_options));
 cl::opt<std::string> out_dir("out-dir", cl::Required, cl::desc("Directory to write into"),
                              cl::value_desc("dir"), cl::sub(generate_cmd), cl::sub(import_cmd),
+                             cl::sub(golden_cmd),
                              cl::cat(convgen_options));
 // The ISA names come from isa.h's table.
 const std::string isa_help =
@@ -175,7 +180,8 @@ int generate(convgen::ModelSpec& model) {
 
 int main(int argc, char** argv) {
   cl::SetVersionPrinter(printVersion);
-  cl::HideUnrelatedOptions({&convgen_options, &convgen::importOptionCategory()});
+  cl::HideUnrelatedOptions({&convgen_options, &convgen::importOptionCategory(),
+                            &convgen::goldenOptionCategory()});
   std::string usage_errors;
   llvm::raw_string_ostream usage_os(usage_errors);
   if (!cl::ParseCommandLineOptions(argc, argv, "convgen: fixed-shape Conv2d kernel generator\n",
@@ -188,8 +194,9 @@ int main(int argc, char** argv) {
   if (convgen::verifyCommandSelected()) return convgen::runVerifyCommand();
 #endif
   if (import_cmd) return convgen::runImportCommand(out_dir, isa_override);
+  if (golden_cmd) return convgen::runGoldenCommand(out_dir);
   if (!check_cmd && !shapes_cmd && !generate_cmd) {
-    llvm::errs() << "convgen: error: no command given (check, shapes, generate, import, verify)\n"
+    llvm::errs() << "convgen: error: no command given (check, shapes, generate, import, golden, verify)\n"
                  << "Run 'convgen --help' for usage.\n";
     return kExitUsage;
   }

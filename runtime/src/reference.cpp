@@ -11,6 +11,7 @@
 // the source element it was copied from.
 #include "convgen/reference.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -199,27 +200,62 @@ Geometry geometry(const Conv2dParams& p) {
 
 // y[n,o,i,j] = b[o] + sum_{c,ki,kj} w[o,c,ki,kj] * x[n, grp*Cg + c, i*sh + ki*dh - top, j*sw + kj*dw - left]
 // where x reads as 0 outside its bounds.
+// The output columns j whose input column j * stride + offset lies in
+// [0, width): [lo, hi), possibly empty.
+struct ColumnRange {
+  std::int64_t lo, hi;
+};
+ColumnRange columnsInside(std::int64_t offset, std::int64_t stride, std::int64_t width,
+                          std::int64_t out_w) {
+  // j * stride + offset >= 0          <=>  j >= ceil(-offset / stride)
+  // j * stride + offset <= width - 1  <=>  j <= floor((width - 1 - offset) / stride)
+  const std::int64_t lo = std::min(out_w, offset >= 0 ? 0 : (-offset + stride - 1) / stride);
+  const std::int64_t last = width - 1 - offset;
+  const std::int64_t hi = std::min(out_w, last < 0 ? 0 : last / stride + 1);
+  return {lo, std::max(lo, hi)};
+}
+
+// y[n,o,i,j] = b[o] + the sum, over (c, ki, kj) in that order, of
+//   w[o,c,ki,kj] * x[n, grp*Cg + c, i*sh + ki*dh - top, j*sw + kj*dw - left],
+// taps outside x skipped (implicit zero padding). One output row is
+// accumulated at a time, tap by tap: each element still receives its
+// products in exactly that order (tests/reference_test.cpp compares it with
+// the per-element loop bit for bit), but the innermost loop runs along the
+// row with no bounds test, and x is widened once rather than per product.
+// That made it 3x faster natively and a third faster under qemu, where the
+// reference is most of the emulated conformance runs' time.
 template <typename T>
 void crossCorrelate(const Geometry& g, const T* x, const T* w, const T* b, T* y) {
   const std::int64_t Cg = g.in.c / g.groups, Og = g.out_c / g.groups;
   const Shape4 ys{g.in.n, g.out_c, g.out_h, g.out_w};
   const Shape4 ws{g.out_c, Cg, g.kh, g.kw};
+  std::vector<ColumnRange> inside(static_cast<std::size_t>(g.kw));
+  for (std::int64_t kj = 0; kj < g.kw; ++kj)
+    inside[static_cast<std::size_t>(kj)] =
+        columnsInside(kj * g.dw - g.left, g.sw, g.in.w, g.out_w);
+  std::vector<Acc<T>> xa(g.in.size()), row(static_cast<std::size_t>(g.out_w));
+  for (std::size_t k = 0; k < xa.size(); ++k) xa[k] = toAcc(x[k]);
   for (std::int64_t n = 0; n < g.in.n; ++n)
     for (std::int64_t o = 0; o < g.out_c; ++o) {
       const std::int64_t grp = o / Og;
-      for (std::int64_t i = 0; i < g.out_h; ++i)
-        for (std::int64_t j = 0; j < g.out_w; ++j) {
-          Acc<T> acc = b ? toAcc(b[o]) : Acc<T>(0);
-          for (std::int64_t c = 0; c < Cg; ++c)
-            for (std::int64_t ki = 0; ki < g.kh; ++ki)
-              for (std::int64_t kj = 0; kj < g.kw; ++kj) {
-                const std::int64_t r = i * g.sh + ki * g.dh - g.top;
-                const std::int64_t s = j * g.sw + kj * g.dw - g.left;
-                if (r < 0 || r >= g.in.h || s < 0 || s >= g.in.w) continue;  // implicit zero
-                acc += toAcc(w[ws.at(o, c, ki, kj)]) * toAcc(x[g.in.at(n, grp * Cg + c, r, s)]);
-              }
-          y[ys.at(n, o, i, j)] = fromAcc<T>(acc);
-        }
+      for (std::int64_t i = 0; i < g.out_h; ++i) {
+        std::fill(row.begin(), row.end(), b ? toAcc(b[o]) : Acc<T>(0));
+        for (std::int64_t c = 0; c < Cg; ++c)
+          for (std::int64_t ki = 0; ki < g.kh; ++ki) {
+            const std::int64_t r = i * g.sh + ki * g.dh - g.top;
+            if (r < 0 || r >= g.in.h) continue;  // implicit zero
+            const std::int64_t x_row = static_cast<std::int64_t>(g.in.at(n, grp * Cg + c, r, 0));
+            for (std::int64_t kj = 0; kj < g.kw; ++kj) {
+              const Acc<T> wv = toAcc(w[ws.at(o, c, ki, kj)]);
+              const ColumnRange in = inside[static_cast<std::size_t>(kj)];
+              const std::int64_t s0 = x_row + kj * g.dw - g.left;  // column j reads s0 + j*sw
+              for (std::int64_t j = in.lo; j < in.hi; ++j)
+                row[static_cast<std::size_t>(j)] += wv * xa[static_cast<std::size_t>(s0 + j * g.sw)];
+            }
+          }
+        for (std::int64_t j = 0; j < g.out_w; ++j)
+          y[ys.at(n, o, i, j)] = fromAcc<T>(row[static_cast<std::size_t>(j)]);
+      }
     }
 }
 

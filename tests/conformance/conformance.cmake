@@ -8,7 +8,13 @@
 #   convgen_conformance(<name> CONFIG <yaml> NAMESPACE <ns> ISA <isa>
 #                       LIBRARIES <reference and Catch2 main targets>...
 #                       [SHARDS <n>] [OPTIONS <compile option>...]
-#                       [DISCOVER | TEST_NAME <name>] [EXPECT_ISA] [NO_FORMAT] [BACKWARD])
+#                       [DISCOVER | TEST_NAME <name>] [EXPECT_ISA] [NO_FORMAT] [BACKWARD]
+#                       [BAKED_CONFIG <yaml> BAKED_NAMESPACE <ns> [BAKED_SHARDS <n>]])
+#
+# BAKED_CONFIG: a second config, with `weights:` (make_configs' matrix_baked),
+# generated for the same ISA and checked in the same binary
+# (baked_conformance_test.cpp): its layers get every case above and the
+# baked forward's (baked_conformance.h). Its weights are one file.
 #
 # BACKWARD: the config has layers with backward: true; the binary also
 # checks their gradients (the header's CONVGEN_<STEM>_BACKWARD_LAYERS).
@@ -28,7 +34,7 @@
 set(_convgen_conformance_dir ${CMAKE_CURRENT_LIST_DIR})
 
 function(convgen_conformance name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "DISCOVER;EXPECT_ISA;NO_FORMAT;BACKWARD" "CONFIG;NAMESPACE;ISA;SHARDS;TEST_NAME"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "DISCOVER;EXPECT_ISA;NO_FORMAT;BACKWARD" "CONFIG;NAMESPACE;ISA;SHARDS;TEST_NAME;BAKED_CONFIG;BAKED_NAMESPACE;BAKED_SHARDS"
                         "LIBRARIES;OPTIONS")
   foreach(required IN ITEMS CONFIG NAMESPACE ISA LIBRARIES)
     if(NOT arg_${required})
@@ -74,6 +80,28 @@ function(convgen_conformance name)
     target_compile_options(conformance_${name} PRIVATE -fno-tree-pta)
   endif()
   target_link_libraries(conformance_${name} PRIVATE ${name}_kernels ${arg_LIBRARIES})
+  if(arg_BAKED_CONFIG)
+    if(NOT arg_BAKED_SHARDS)
+      set(arg_BAKED_SHARDS 1)
+    endif()
+    # WEIGHTS_SHARDS: the main tree writes the config at build time.
+    convgen_add_kernels(${name}_baked_kernels CONFIG ${arg_BAKED_CONFIG} SHARDS ${arg_BAKED_SHARDS}
+                        ISA ${arg_ISA} WEIGHTS_SHARDS 1 ${format_option})
+    target_compile_options(${name}_baked_kernels PRIVATE -Wall -Wextra -Werror ${arg_OPTIONS})
+    cmake_path(GET arg_BAKED_CONFIG STEM LAST_ONLY baked_stem)
+    string(TOUPPER "${baked_stem}" baked_upper)
+    string(MAKE_C_IDENTIFIER "${baked_upper}" baked_upper)
+    target_sources(conformance_${name} PRIVATE ${_convgen_conformance_dir}/baked_conformance_test.cpp)
+    target_compile_definitions(conformance_${name} PRIVATE
+      CONVGEN_BAKED_HEADER="${baked_stem}.h" CONVGEN_BAKED_NAMESPACE=${arg_BAKED_NAMESPACE}
+      CONVGEN_BAKED_LAYERS=CONVGEN_${baked_upper}_LAYERS
+      CONVGEN_BAKED_POOLS=CONVGEN_${baked_upper}_POOLS)
+    if(arg_BACKWARD)
+      target_compile_definitions(conformance_${name} PRIVATE
+        CONVGEN_BAKED_BACKWARD_LAYERS=CONVGEN_${baked_upper}_BACKWARD_LAYERS)
+    endif()
+    target_link_libraries(conformance_${name} PRIVATE ${name}_baked_kernels)
+  endif()
   if(arg_DISCOVER)
     catch_discover_tests(conformance_${name} TEST_PREFIX "conformance/${name}/"
                          PROPERTIES SKIP_RETURN_CODE 77)

@@ -44,7 +44,40 @@ inline constexpr convgen::testing::NoEpilogue epilogue{};
 
 CONVGEN_LAYERS(CONVGEN_CONFORMANCE_CASE)
 
-#if defined(CONVGEN_CONFORMANCE_EXPECT_ISA)
+// A config generated with `weights:` (baked_conformance_test.cpp compiles
+// this file for it, next to the unbaked config's copy in the same binary):
+// a third case per layer, the baked forward (baked_conformance.h), and one
+// that every activation is checked exactly in baked code of this ISA.
+#if defined(CONVGEN_CONFORMANCE_BAKED)
+#include "baked_conformance.h"
+#define CONVGEN_BAKED_CASE(layer)                                                          \
+  TEST_CASE(#layer "/baked", "[conformance][baked]") {                                     \
+    convgen::testing::checkBaked(                                                          \
+        CONVGEN_NAMESPACE::layer::info,                                                    \
+        convgen::testing::epilogueSpec(CONVGEN_NAMESPACE::layer::conformance_epilogue),    \
+        convgen::testing::bakedEntry(&CONVGEN_NAMESPACE::layer::forward),                  \
+        &CONVGEN_NAMESPACE::layer::packed_weights,                                         \
+        convgen::testing::packedEntry<float>(CONVGEN_NAMESPACE::layer::packed_weight_size, \
+                                             &CONVGEN_NAMESPACE::layer::pack_weights,      \
+                                             &CONVGEN_NAMESPACE::layer::forward_packed),   \
+        convgen::testing::entry<float>(&CONVGEN_NAMESPACE::layer::forward));               \
+  }
+CONVGEN_LAYERS(CONVGEN_BAKED_CASE)
+#define CONVGEN_BAKED_SUMMARY(layer)                                                       \
+  {CONVGEN_NAMESPACE::layer::info.name, CONVGEN_NAMESPACE::layer::info.isa,                \
+   convgen::testing::epilogueSpec(CONVGEN_NAMESPACE::layer::conformance_epilogue)          \
+       .params.activation},
+TEST_CASE("every activation is exact in baked " CONVGEN_CONFORMANCE_ISA " code", "[conformance]") {
+  convgen::testing::checkEveryActivationBaked({CONVGEN_LAYERS(CONVGEN_BAKED_SUMMARY)},
+                                              CONVGEN_CONFORMANCE_ISA);
+}
+#endif
+
+// In a binary with a baked half (CONVGEN_BAKED_HEADER), the check runs on
+// that half: the matrix's float32 layers, which every vector ISA vectorizes,
+// are there.
+#if defined(CONVGEN_CONFORMANCE_EXPECT_ISA) && \
+    (defined(CONVGEN_CONFORMANCE_BAKED) || !defined(CONVGEN_BAKED_HEADER))
 #define CONVGEN_CONFORMANCE_INFO(layer) &CONVGEN_NAMESPACE::layer::info,
 TEST_CASE("some layer is " CONVGEN_CONFORMANCE_EXPECT_ISA " code", "[conformance]") {
   convgen::testing::checkSomeLayerIs({CONVGEN_LAYERS(CONVGEN_CONFORMANCE_INFO)},
@@ -86,7 +119,9 @@ constexpr std::nullptr_t backward_bias = nullptr;
         convgen::testing::BackwardKernels<T>{&CONVGEN_NAMESPACE::layer::backward_input,    \
                                              &CONVGEN_NAMESPACE::layer::backward_weight,   \
                                              CONVGEN_NAMESPACE::layer::backward_bias},     \
-        &CONVGEN_NAMESPACE::layer::forward);                                               \
+        /* the 4-argument one: a baked layer's forward(input, output) is an overload */    \
+        static_cast<void (*)(const T*, const T*, const T*, T*) noexcept>(                  \
+            &CONVGEN_NAMESPACE::layer::forward));                                          \
   }
 
 CONVGEN_BACKWARD_LAYERS(CONVGEN_BACKWARD_CASE)

@@ -12,7 +12,9 @@ set(CONVGEN_GOLDEN_ISAS scalar avx2 avx512 neon)
 
 # The conformance suite: every config below, generated for every ISA below,
 # each layer compared with the reference. "matrix" is make_configs' matrix
-# (tests/conformance/make_configs.cpp); the others are configs/<name>.yaml,
+# (tests/conformance/make_configs.cpp; its float32 layers are generated as
+# matrix_baked.yaml, with baked weights, and tested in the same binaries:
+# conformance.cmake's BAKED_CONFIG); the others are configs/<name>.yaml,
 # or tests/conformance/<name>.yaml: wide_padding (padding many vector tiles
 # wide: per-pixel far columns, computed index maps) and packed (layers the
 # planner packs, so forward_packed runs its own strategy).

@@ -145,6 +145,7 @@ struct RawConfig {
   Located<std::string> cpp_namespace, isa;
   Located<std::string> weights;  // the safetensors file, relative to the config
   Located<bool> backward;  // every layer's default `backward`
+  Located<bool> network;   // `network: false`: baked layers without a network (validate.cpp)
   std::vector<RawLayer> layers;
   bool layers_present = false;
 };

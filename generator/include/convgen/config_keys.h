@@ -55,6 +55,7 @@ enum class KeyId {
   Residual,
   Input,
   TopBackward,
+  Network,
   Backward,
   OutputPadding,
 };

@@ -39,10 +39,18 @@ struct ImportResult {
   std::string yaml_name, yaml;                // NAME.yaml and its text
   std::string weights_name, weights;          // NAME.safetensors and its bytes
   std::size_t layers = 0;
+  std::vector<std::int64_t> input_shape;     // the network input's, as the config gives it
 };
 
 // Reads, checks (onnx::checker), infers shapes (onnx::shape_inference) and
 // translates the model; writes nothing.
 ImportResult importOnnxModel(const ImportOptions& options);
+
+// An ONNX TensorProto file (.pb) holding the network input, for `import
+// --golden` (tensor_file.cpp): float32, dims exactly `shape`, finite.
+// nullopt after setting *error (naming the file).
+std::optional<std::vector<float>> readOnnxTensorFile(const std::string& path,
+                                                     const std::vector<std::int64_t>& shape,
+                                                     std::string* error);
 
 }  // namespace convgen

@@ -55,6 +55,16 @@ struct BakedTensors {
   std::vector<float> weight;  // (out, in/groups, kh, kw)
   std::vector<float> bias;    // (out), or empty without a bias
   std::string origin;         // which tensors, for the generated comment
+  // With `batch_norm:`, what the user gave before folding, for the
+  // layer-by-layer reference (reference_network.h), which applies
+  // BatchNorm unfused: the conv's own tensors, and BatchNorm2d's.
+  // Without it (nullopt), `weight` and `bias` are the file's own.
+  struct Unfolded {
+    std::vector<float> weight, bias;  // bias empty: the conv has none
+    std::vector<double> bn_weight, bn_bias, running_mean, running_var;
+    double eps = 1e-5;
+  };
+  std::optional<Unfolded> unfolded;
 };
 
 struct LayerSpec {
@@ -96,7 +106,8 @@ struct ModelSpec {
   // built without pools, as tests do).
   std::vector<NodeRef> order;
   // A network's connections (`weights:` configs), parallel to `order`: the
-  // name of the layer each reads, "" for the network input. Empty otherwise.
+  // name of the layer each reads, "" for the network input. Empty otherwise
+  // (no `weights:`, or `network: false`).
   std::vector<std::string> inputs;
 };
 // ModelSpec::order, or every conv layer in order when it is empty.

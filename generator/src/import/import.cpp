@@ -41,6 +41,7 @@ ImportResult importOnnxModel(const ImportOptions& options) {
     return result;
   }
   result.layers = net.layers.size();
+  if (!net.layers.empty()) result.input_shape = net.layers.front().input_shape;
   result.yaml_name = net.ns + ".yaml";
   result.weights_name = net.ns + ".safetensors";
   result.yaml = import::writeYaml(net);
