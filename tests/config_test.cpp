@@ -954,7 +954,10 @@ TEST_CASE("the reader knows every key of the table and requires exactly its requ
       {convgen::Op::AvgPool2d, {{"count_include_pad", "false"}, {"divisor_override", "3"}}},
       {convgen::Op::AdaptiveAvgPool2d, {{"output_size", "[2, 3]"}}},
       {convgen::Op::Linear,
-       {{"in_features", "256"}, {"out_features", "5"}, {"activation", "relu"}}}};
+       {{"in_features", "256"}, {"out_features", "5"}, {"activation", "relu"}}},
+      {convgen::Op::ConvTranspose2d,
+       {{"in_channels", "4"}, {"out_channels", "6"}, {"groups", "2"}, {"padding_mode", "zeros"},
+        {"stride", "2"}, {"dilation", "2"}, {"output_padding", "1"}, {"activation", "relu"}}}};
   // The weights keys need a weights file (tests/safetensors_test.cpp); the
   // keys of `batch_norm:` and `padding:` mappings have test cases of their own.
   auto skipped = [](const convgen::ConfigKey& k) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The bundled example networks as PyTorch modules, and their weights.
 
-    make_networks.py weights OUT_DIR     # OUT_DIR/{dscnn,resblocks}.safetensors
+    make_networks.py weights OUT_DIR     # OUT_DIR/{dscnn,resblocks,decoder}.safetensors
     make_networks.py golden NAME OUT_DIR # OUT_DIR/NAME_input.bin, NAME_output.bin
     make_networks.py onnx NAME OUT.onnx [OPSET]
 
@@ -89,7 +89,27 @@ class ResBlocks(nn.Module):
         return self.fc(torch.flatten(self.gap(x), 1))
 
 
-NETWORKS = {"dscnn": (DSCNN, [1, 1, 49, 10]), "resblocks": (ResBlocks, [1, 3, 32, 32])}
+class Decoder(nn.Module):
+    """A small U-Net-style encoder-decoder: two strided convs down, two
+    ConvTranspose2d up (the first with groups, output_padding and a skip
+    connection added before its ReLU), biases everywhere."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc1 = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+        self.enc2 = nn.Conv2d(8, 16, 3, stride=2, padding=1)
+        self.dec1 = nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1, groups=2)
+        self.dec2 = nn.ConvTranspose2d(8, 3, 4, stride=2, padding=1)
+
+    def forward(self, x):
+        e1 = torch.relu(self.enc1(x))
+        e2 = torch.relu(self.enc2(e1))
+        d1 = torch.relu(self.dec1(e2) + e1)
+        return self.dec2(d1)
+
+
+NETWORKS = {"dscnn": (DSCNN, [1, 1, 49, 10]), "resblocks": (ResBlocks, [1, 3, 32, 32]),
+            "decoder": (Decoder, [1, 3, 16, 16])}
 
 
 def build(name):

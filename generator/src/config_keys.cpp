@@ -84,6 +84,8 @@ const std::vector<ConfigKey>& configKeys() {
        "`input_shape` then follows"},
       {K::Backward, "backward", S::Layer, V::Bool, false, "the top-level `backward`",
        "also emit `backward_input`, `backward_weight`, `backward_bias` (autograd's gradients)"},
+      {K::OutputPadding, "output_padding", S::Layer, V::IntOrPair, false, "0",
+       "`p` or `[ph, pw]`: rows/columns added at the end of the output (as nn.ConvTranspose2d)"},
   };
   return kKeys;
 }
@@ -172,6 +174,9 @@ const std::vector<OpKeys>& opKeyTable() {
       {Op::AdaptiveAvgPool2d, with(required, {K::OutputSize}), common},
       {Op::Linear, with(required, {K::InFeatures, K::OutFeatures}),
        with(common, {K::Bias, K::WeightsPrefix, K::Activation, K::Backward})},
+      {Op::ConvTranspose2d, with(required, {K::InChannels, K::OutChannels, K::KernelSize}),
+       with(common, {K::Stride, K::Padding, K::OutputPadding, K::Dilation, K::Groups, K::Bias,
+                     K::PaddingMode, K::WeightsPrefix, K::Activation, K::Residual, K::Backward})},
   };
   return kTable;
 }

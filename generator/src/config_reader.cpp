@@ -224,6 +224,8 @@ class ConfigReader {
           return read(key, v, l.input);
         case KeyId::Backward:
           return read(key, v, l.backward);
+        case KeyId::OutputPadding:
+          return read(key, v, l.output_padding);
         default:
           CONVGEN_CHECK(false, "a layer key without a field");
       }

@@ -143,7 +143,7 @@ std::string poolMacro(const ModelSpec& model, const std::string& stem, const std
 std::string header(const ModelSpec& model, const std::string& stem,
                    const std::vector<KernelPlan>& plans, const std::vector<PoolPlan>& pools,
                    const detail::NetworkEmission* network) {
-  std::string declarations, c_declarations, layer_list, pool_list;
+  std::string declarations, c_declarations, layer_list, pool_list, transpose_list;
   for (const NodeRef& node : modelOrder(model)) {
     if (node.kind == NodeRef::Kind::Pool) {  // emit_pool.cpp
       const PoolPlan& pool = pools[node.index];
@@ -154,6 +154,12 @@ std::string header(const ModelSpec& model, const std::string& stem,
     }
     const KernelPlan& p = plans[node.index];
     const LayerSpec& l = p.layer;
+    if (p.view) {  // conv_transpose2d (emit_conv_transpose.cpp)
+      declarations += convTransposeDeclaration(model, p, layerInfo(p));
+      c_declarations += (c_declarations.empty() ? "" : "\n") + convTransposeCDeclarations(model, p);
+      transpose_list += (transpose_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
+      continue;
+    }
     const std::string type(cppType(l.dtype));
     std::string decl = renderTemplate(
         "layer_decl",
@@ -215,7 +221,9 @@ std::string header(const ModelSpec& model, const std::string& stem,
                                    {"layer_list", layer_list},
                                    {"backward_macro",
                                     backwardLayerMacro(plans, macroBase(model, stem),
-                                                       "CONVGEN_" + upperIdentifier(stem))},
+                                                       "CONVGEN_" + upperIdentifier(stem)) +
+                                        convTransposeMacro(transpose_list, macroBase(model, stem),
+                                                           "CONVGEN_" + upperIdentifier(stem))},
                                    {"c_declarations", c_declarations},
                                    {"pool_info", pools.empty() ? "" : poolInfoStruct()},
                                    {"pool_macro", pools.empty() ? "" : poolMacro(model, stem, pool_list)}});
@@ -272,6 +280,7 @@ std::vector<std::string> outputFileNames(const std::string& stem, int shards) {
 
 // The strategy dispatch: one case per Strategy.
 std::string renderPlan(const ModelSpec& model, const KernelPlan& plan) {
+  if (plan.view) return renderConvTranspose(model, plan);  // conv_transpose2d
   switch (plan.strategy()) {
     case Strategy::Direct:
       return renderLayer(model, plan, emitDirect(plan), nullptr);
@@ -345,7 +354,8 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
         text = renderPlan(model, plan);
       }
       text.pop_back();
-      if (node.kind == NodeRef::Kind::Conv && out.plans[node.index].layer.backward)
+      if (node.kind == NodeRef::Kind::Conv && out.plans[node.index].layer.backward &&
+          !out.plans[node.index].view)
         text += renderBackward(model, out.plans[node.index]);
       const std::int64_t lines = std::count(text.begin(), text.end(), '\n') + 1;
       (node.kind == NodeRef::Kind::Pool ? out.pool_lines : out.layer_lines)[node.index] = lines;

@@ -100,6 +100,8 @@ std::string tables(const KernelPlan& p, const BackwardPlan& b) {
 
 }  // namespace
 
+std::string backwardTables(const KernelPlan& p, const BackwardPlan& b) { return tables(p, b); }
+
 std::string renderBackward(const ModelSpec& model, const KernelPlan& p) {
   CONVGEN_CHECK(p.layer.backward, "backward code for a layer without backward: true");
   const LayerSpec& l = p.layer;

@@ -27,6 +27,10 @@ std::string backwardCDeclarations(const ModelSpec& model, const KernelPlan& plan
 std::string backwardLayerMacro(const std::vector<KernelPlan>& plans, const std::string& full,
                                const std::string& short_name);
 
+// The stride-phase tables, bounds and padding folds both gradient kernels
+// read (inside the layer's anonymous namespace, after the frame's constants).
+std::string backwardTables(const KernelPlan& plan, const BackwardPlan& b);
+
 // The parts (emit_backward_input.cpp, emit_backward_weight.cpp): helper
 // functions for the anonymous namespace, and the entry point's definition.
 struct BackwardCode {

@@ -90,6 +90,23 @@ struct PackedCode {
   std::string pack;
 };
 
+// The frame's constants (kN, kC, ..., the padding index maps) of a plan, for
+// its layer's anonymous namespace.
+std::string layerConstants(const KernelPlan& plan);
+
+// conv_transpose2d layers (emit_conv_transpose.cpp): the .cpp code (the
+// view conv's gather, forward, pack_weights, forward_packed, the backward
+// kernels with `backward: true`, C twins), ending in a newline; the header's
+// declarations (`info`: LayerInfo's initializer) and C prototypes.
+std::string renderConvTranspose(const ModelSpec& model, const KernelPlan& plan);
+std::string convTransposeDeclaration(const ModelSpec& model, const KernelPlan& plan,
+                                     const std::string& info);
+std::string convTransposeCDeclarations(const ModelSpec& model, const KernelPlan& plan);
+// The header's X-macro over them (`list`: X(name) ...), not in the conv
+// layers' one (they have no forward_partition); "" when there are none.
+std::string convTransposeMacro(const std::string& list, const std::string& full_prefix,
+                               const std::string& short_prefix);
+
 // The whole layer: frame + strategy code (+ the packed strategy's when the
 // plan has one; otherwise forward_packed() runs forward() on weights packed
 // in PyTorch's layout).

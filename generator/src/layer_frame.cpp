@@ -95,6 +95,8 @@ std::string constants(const KernelPlan& p) {
 
 }  // namespace
 
+std::string layerConstants(const KernelPlan& p) { return constants(p); }
+
 std::string accType(DType t) {
   switch (t) {
     case DType::Float32:

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "convgen/conv_transpose.h"
 #include "convgen/internal_error.h"
 
 namespace convgen {
@@ -82,6 +83,16 @@ std::int64_t KernelPlan::forwardArrayBytes() const {
 }
 
 KernelPlan planLayer(const LayerSpec& layer, const PlanOptions& options) {
+  if (layer.source_op == Op::ConvTranspose2d) {
+    // Lowered to the conv whose input gradient it is (conv_transpose.h).
+    auto view = std::make_shared<const KernelPlan>(planLayer(convTransposeView(layer), options));
+    KernelPlan plan = *view;
+    plan.layer = layer;
+    plan.shapes = inferShapes(layer);
+    plan.packed.reset();
+    plan.view = std::move(view);
+    return plan;
+  }
   KernelPlan plan;
   plan.layer = layer;
   plan.shapes = inferShapes(layer);

@@ -13,7 +13,8 @@ const std::vector<OpName>& opNameTable() {
       {Op::MaxPool2d, "max_pool2d", "nn.MaxPool2d"},
       {Op::AvgPool2d, "avg_pool2d", "nn.AvgPool2d"},
       {Op::AdaptiveAvgPool2d, "adaptive_avg_pool2d", "nn.AdaptiveAvgPool2d"},
-      {Op::Linear, "linear", "nn.Linear"}};
+      {Op::Linear, "linear", "nn.Linear"},
+      {Op::ConvTranspose2d, "conv_transpose2d", "nn.ConvTranspose2d"}};
   return kTable;
 }
 

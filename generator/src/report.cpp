@@ -104,6 +104,10 @@ void printGenerationReport(const GeneratedModel& generated, llvm::raw_ostream& o
     const std::int64_t columns = n.strategy == Strategy::DirectVector ? n.lanes * n.vec_tile : n.ow_tile;
     os << p.layer.name << ": " << encode(n)
        << (p.layer.source_op == Op::Linear ? " (linear, as a conv over the whole input)" : "")
+       << (p.view ? " (conv_transpose2d: forward is the stride-phase gather of this conv, "
+                    "whose input gradient it is; the plan below is that conv's forward, "
+                    "emitted as backward_input with backward: true)"
+                  : "")
        << "\n"
        << "  strategy " << p.strategyName() << ", " << generated.layer_lines[i] << " lines, "
        << p.localArrayBytes() << " bytes of local arrays\n"

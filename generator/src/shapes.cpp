@@ -1,5 +1,6 @@
 #include "convgen/shapes.h"
 
+#include "convgen/conv_transpose.h"
 #include "convgen/internal_error.h"
 
 namespace convgen {
@@ -64,6 +65,7 @@ std::int64_t elementCount(const std::vector<std::int64_t>& shape) {
 }
 
 LayerShapes inferShapes(const LayerSpec& l) {
+  if (l.source_op == Op::ConvTranspose2d) return convTransposeShapes(l);  // conv_transpose.cpp
   LayerShapes s;
   s.pad = l.pad;
   s.out_height =

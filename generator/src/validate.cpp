@@ -121,8 +121,10 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
     }
     std::optional<LayerSpec> spec;
     std::int64_t layer_macs = 0, layer_params = 0;
-    if (layer.op == Op::Linear) {  // validate_linear.cpp: a conv over the whole input
-      spec = detail::validateLinear(layer, default_isa, diags);
+    if (layer.op == Op::Linear || layer.op == Op::ConvTranspose2d) {
+      // validate_linear.cpp: a conv over the whole input; validate_conv_transpose.cpp
+      spec = layer.op == Op::Linear ? detail::validateLinear(layer, default_isa, diags)
+                                    : detail::validateConvTranspose(layer, default_isa, diags);
       if (spec) {
         const LayerShapes shapes = inferShapes(*spec);
         layer_macs = shapes.macs;

@@ -12,6 +12,10 @@ namespace convgen::detail {
 
 std::optional<PoolSpec> validatePool(const RawLayer& raw, Isa default_isa, Diagnostics& diags);
 std::optional<LayerSpec> validateLinear(const RawLayer& raw, Isa default_isa, Diagnostics& diags);
+// conv_transpose2d (validate_conv_transpose.cpp): nn.ConvTranspose2d's own
+// numbers in a LayerSpec with source_op ConvTranspose2d.
+std::optional<LayerSpec> validateConvTranspose(const RawLayer& raw, Isa default_isa,
+                                               Diagnostics& diags);
 
 // Shared by both: the layer name, `isa:` and `dtype:` (any of spec.h's table;
 // which an op supports is its validator's rule). False when one is unusable

@@ -209,15 +209,20 @@ bool bakeLayer(const WeightsSource& source, const RawConfig& raw, const RawLayer
   // nn.Linear stores (out_features, in_features): the same values, in the
   // same order, as the conv it is generated as (docs/semantics.md section 13).
   const bool linear = spec.source_op == Op::Linear;
+  // nn.ConvTranspose2d's weight is (in, out/groups, kh, kw).
+  const bool transposed = spec.source_op == Op::ConvTranspose2d;
   const std::vector<std::int64_t> weight_shape =
-      linear ? std::vector<std::int64_t>{out, spec.in_channels * spec.kernel.h * spec.kernel.w}
-             : std::vector<std::int64_t>{out, spec.in_channels / spec.groups, spec.kernel.h,
-                                         spec.kernel.w};
+      linear       ? std::vector<std::int64_t>{out, spec.in_channels * spec.kernel.h * spec.kernel.w}
+      : transposed ? std::vector<std::int64_t>{spec.in_channels, out / spec.groups, spec.kernel.h,
+                                               spec.kernel.w}
+                   : std::vector<std::int64_t>{out, spec.in_channels / spec.groups, spec.kernel.h,
+                                               spec.kernel.w};
   auto baked = std::make_shared<BakedTensors>();
   bool ok = true;
   if (auto w = lw.tensor(prefix + ".weight", weight_shape,
-                         linear ? "the linear layer's weight (out_features, in_features)"
-                                : "the layer's weight (out, in/groups, kh, kw)",
+                         linear       ? "the linear layer's weight (out_features, in_features)"
+                         : transposed ? "the conv_transpose2d layer's weight (in, out/groups, kh, kw)"
+                                      : "the layer's weight (out, in/groups, kh, kw)",
                          at))
     baked->weight = std::move(*w);
   else

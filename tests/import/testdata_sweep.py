@@ -31,7 +31,7 @@ GOLDENS = ["node/test_conv_with_strides_and_asymmetric_padding", "node/test_conv
            "node/test_maxpool_2d_ceil", "node/test_averagepool_2d_precomputed_pads_count_include_pad",
            "pytorch-converted/test_BatchNorm2d_eval", "node/test_clip_default_min"]
 
-OPS = {"Conv", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
+OPS = {"Conv", "ConvTranspose", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
        "AveragePool", "GlobalAveragePool", "Gemm"}
 
 try:

@@ -119,6 +119,7 @@ struct RawLayer {
   RawInts input_shape;
   Located<std::int64_t> in_channels, out_channels, groups;
   RawInts kernel_size, stride, dilation;
+  RawInts output_padding;  // conv_transpose2d
   RawPadding padding;
   Located<bool> bias;
   Located<std::string> padding_mode, dtype, isa;

@@ -57,6 +57,7 @@ enum class KeyId {
   TopBackward,
   Network,
   Backward,
+  OutputPadding,
 };
 
 // Where a key may appear: the top-level mapping, a layer's mapping, or a

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -164,6 +165,11 @@ struct KernelPlan {
   // forward_packed() when it runs its own strategy; otherwise it runs
   // forward() on weights "packed" in PyTorch's layout.
   std::optional<ChannelVectorPlan> packed;
+  // conv_transpose2d (layer.source_op ConvTranspose2d): the plan of the conv
+  // it is the input gradient of (convTransposeView); the fields above are
+  // copied from it (isa, strategy, interior: its forward, which is the
+  // layer's backward_input), except layer, shapes and packed (none).
+  std::shared_ptr<const KernelPlan> view;
 
   Strategy strategy() const;
   std::string strategyName() const;  // "direct", "direct_w16", ...

@@ -20,7 +20,7 @@ enum class DType : int;  // spec.h
 
 // A config layer's `op:`, one row each in opNameTable() (spec.cpp) and, with
 // the keys each takes, in opKeyTable() (config_keys.cpp).
-enum class Op { Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Linear };
+enum class Op { Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Linear, ConvTranspose2d };
 
 struct OpName {
   Op op;

@@ -87,6 +87,10 @@ struct LayerSpec {
   // input's H x W, no padding; the header then gives output_shape [N, out]).
   Op source_op = Op::Conv2d;
   bool flat_input = false;  // linear: input_shape was [N, in_features]
+  // conv_transpose2d (source_op ConvTranspose2d): the fields above are
+  // nn.ConvTranspose2d's own (in_channels, out_channels, symmetric `pad`,
+  // input H x W), weight (in, out/groups, kh, kw); see conv_transpose.h.
+  Hw output_padding{0, 0};
   Epilogue epilogue;  // `activation:`, `residual:`
   bool backward = false;  // also emit the gradient kernels (issue 13)
 };

@@ -11,7 +11,7 @@
 
 namespace convgen::import {
 
-enum class LayerOp { Conv, MaxPool, AvgPool, GlobalAvgPool, Linear };
+enum class LayerOp { Conv, MaxPool, AvgPool, GlobalAvgPool, Linear, ConvTranspose };
 
 struct Activation {
   enum Kind { None, Relu, Relu6, HardSwish, LeakyRelu, Clamp } kind = None;
@@ -41,6 +41,7 @@ struct Layer {
   Activation activation;
   std::string residual;
   bool ceil_mode = false, count_include_pad = false;
+  std::int64_t oph = 0, opw = 0;  // ConvTranspose: nn.ConvTranspose2d's output_padding
   // Linear.
   std::int64_t in_features = 0, out_features = 0;
 };

@@ -13,7 +13,7 @@ namespace convgen::import {
 namespace {
 
 const char* const kSupported =
-    "convgen imports Conv, BatchNormalization, Relu, Clip, LeakyRelu, HardSwish, Add, MaxPool, "
+    "convgen imports Conv, ConvTranspose, BatchNormalization, Relu, Clip, LeakyRelu, HardSwish, Add, MaxPool, "
     "AveragePool, GlobalAveragePool, Flatten, Reshape (to [N, -1]), Gemm, MatMul, Identity, "
     "Dropout, Pad (before a Conv) and Constant";
 
@@ -245,6 +245,7 @@ void Translator::run() {
     if (!n.domain().empty() && n.domain() != "ai.onnx")
       fail(n, i, "op domain '" + n.domain() + "' is not supported; " + kSupported);
     if (op == "Conv") conv(n, i);
+    else if (op == "ConvTranspose") convTranspose(n, i);
     else if (op == "Pad") pad(n, i);
     else if (op == "BatchNormalization") batchNorm(n, i);
     else if (op == "Relu" || op == "Clip" || op == "LeakyRelu" || op == "HardSwish") activation(n, i);

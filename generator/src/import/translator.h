@@ -29,6 +29,7 @@ class Translator {
 
   // onnx_layers.cpp
   void conv(const onnx::NodeProto& n, int i);
+  void convTranspose(const onnx::NodeProto& n, int i);  // onnx_conv_transpose.cpp
   void pad(const onnx::NodeProto& n, int i);
   void pool(const onnx::NodeProto& n, int i);
   void globalPool(const onnx::NodeProto& n, int i);

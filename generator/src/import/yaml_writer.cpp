@@ -67,6 +67,7 @@ const char* opName(LayerOp op) {
     case LayerOp::AvgPool: return "avg_pool2d";
     case LayerOp::GlobalAvgPool: return "adaptive_avg_pool2d";
     case LayerOp::Linear: return "linear";
+    case LayerOp::ConvTranspose: return "conv_transpose2d";
   }
   return "";
 }
@@ -94,6 +95,17 @@ class Writer {
         if (l.has_bn) key("batch_norm", "{prefix: " + l.name + ".bn, eps: " + floatText(l.bn_eps) + "}");
         if (!l.residual.empty()) key("residual", l.residual);
         if (l.activation.kind != Activation::None) key("activation", activation(l.activation));
+        break;
+      case LayerOp::ConvTranspose:
+        key("in_channels", std::to_string(l.in_channels));
+        key("out_channels", std::to_string(l.out_channels));
+        key("kernel_size", pair(l.kh, l.kw));
+        key("stride", pair(l.sh, l.sw));
+        key("padding", padding(l.pad));
+        key("output_padding", pair(l.oph, l.opw));
+        key("dilation", pair(l.dh, l.dw));
+        key("groups", std::to_string(l.groups));
+        key("bias", l.bias ? "true" : "false");
         break;
       case LayerOp::MaxPool:
       case LayerOp::AvgPool:

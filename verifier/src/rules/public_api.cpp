@@ -120,7 +120,9 @@ class PublicApi : public Rule {
     if (ranks.count("input_shape") && ranks.count("output_shape") && !linear &&
         ranks["input_shape"] != ranks["output_shape"])
       problem("input_shape and output_shape have different ranks");
-    checkShapeValues(shapes, problem);
+    // A conv_transpose2d layer (it declares output_padding) has
+    // nn.ConvTranspose2d's weight (in, out/groups, kh, kw).
+    checkShapeValues(shapes, problem, s_.lookupOne(ns, "output_padding") != nullptr);
 
     if (auto* info = dyn_cast_or_null<VarDecl>(s_.lookupOne(ns, "info"))) {
       const CXXRecordDecl* record = info->getType()->getAsCXXRecordDecl();
@@ -196,7 +198,7 @@ class PublicApi : public Rule {
 
   template <typename Problem>
   void checkShapeValues(std::map<std::string, std::vector<std::int64_t>>& shapes,
-                        const Problem& problem) {
+                        const Problem& problem, bool transposed) {
     for (const auto& [shape, values] : shapes)
       for (std::int64_t v : values)
         if (v <= 0) {
@@ -218,6 +220,17 @@ class PublicApi : public Rule {
     }
     if (in.size() != out.size() || w.size() != 4 || in.size() < 3) return;
     const std::size_t c = in.size() == 4 ? 1 : 0;
+    if (transposed) {
+      if (in[c] != w[0])
+        problem("input_shape has " + llvm::Twine(in[c]) + " channels but weight_shape (in, "
+                "out/groups, kh, kw) has " + llvm::Twine(w[0]) + " input channels");
+      if (w[1] <= 0 || out[c] % w[1] != 0)
+        problem("output_shape's " + llvm::Twine(out[c]) +
+                " channels are not a multiple of weight_shape's " + llvm::Twine(w[1]) +
+                " output channels per group");
+      if (c == 1 && in[0] != out[0]) problem("input_shape and output_shape have different batches");
+      return;
+    }
     if (out[c] != w[0])
       problem("output_shape has " + llvm::Twine(out[c]) + " channels but weight_shape has " +
               llvm::Twine(w[0]) + " output channels");
