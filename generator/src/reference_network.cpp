@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "convgen/conv_transpose_reference.h"
 #include "convgen/internal_error.h"
 #include "convgen/pool_reference.h"
 #include "convgen/reference.h"
@@ -67,6 +68,29 @@ ref::Conv2dParams convParams(const LayerSpec& l) {
     case PaddingMode::Replicate: p.padding_mode = ref::PaddingMode::Replicate; break;
     case PaddingMode::Circular: p.padding_mode = ref::PaddingMode::Circular; break;
   }
+  return p;
+}
+
+ref::ConvTranspose2dParams transposeParams(const LayerSpec& l) {
+  ref::ConvTranspose2dParams p;
+  p.batch = l.batch;
+  p.in_channels = l.in_channels;
+  p.in_height = l.in_height;
+  p.in_width = l.in_width;
+  p.out_channels = l.out_channels;
+  p.kernel_h = l.kernel.h;
+  p.kernel_w = l.kernel.w;
+  p.stride_h = l.stride.h;
+  p.stride_w = l.stride.w;
+  p.dilation_h = l.dilation.h;
+  p.dilation_w = l.dilation.w;
+  CONVGEN_CHECK(l.pad.top == l.pad.bottom && l.pad.left == l.pad.right,
+                "conv_transpose2d with per-side padding");
+  p.pad_h = l.pad.top;
+  p.pad_w = l.pad.left;
+  p.output_padding_h = l.output_padding.h;
+  p.output_padding_w = l.output_padding.w;
+  p.groups = l.groups;
   return p;
 }
 
@@ -172,6 +196,10 @@ struct ConvLayer {
     if (l.source_op == Op::Linear) {
       linearForward(l.batch, l.in_channels * l.kernel.h * l.kernel.w, l.out_channels, x.data(),
                     w.data(), bp, y.data());
+    } else if (l.source_op == Op::ConvTranspose2d) {
+      // Its own reference (a scatter, PyTorch's definition); an output
+      // element sums at most (in_channels/groups)*kh*kw products, the depth.
+      ref::convTranspose2dForward<double>(transposeParams(l), x.data(), w.data(), bp, y.data());
     } else {
       ref::conv2dForward<double>(convParams(l), x.data(), w.data(), bp, y.data());
     }
