@@ -198,7 +198,7 @@ std::vector<Candidate> matrix() {
   // dtype; every other extreme below gets them too (their compile time is
   // most of the suite's cost). addEpilogues()
   // adds every layer the round-robin leaves without an epilogue: 94 of the
-  // 349. The others' gradients are not tested: convgen refuses backward
+  // 351. The others' gradients are not tested: convgen refuses backward
   // with an epilogue, and a second, epilogue-free copy of the whole matrix
   // with gradients measured 78 s of g++ -O2 per ISA against 41 s without.
   constexpr std::size_t kBackwardEvery = 7;
