@@ -404,6 +404,7 @@ void printBackwardTable(const MedianCollector& c) {
       return std::string(s);
     };
     const double gi = get("bwd_input"), gw = get("bwd_weight");
+    if (gi < 0 && gw < 0) continue;  // filtered out: no row
     std::printf("| %.3s | %s | %s | %.1f | %s | %s | %s | %.1f | %s | %s |\n", info->name,
                 shape(*info).c_str(), cell(gi).c_str(), 2.0 * double(info->macs) / (gi * 1e3),
                 cell(get("dnnl_bwd_data")).c_str(), ratio(get("dnnl_bwd_data"), gi).c_str(),
@@ -432,6 +433,7 @@ void printTable(const MedianCollector& c) {
     // The faster entry point is what a user of the layer gets.
     const double fwd = get("convgen"), packed = get("packed"), dnnl = get("onednn"),
                  ref = get("reference");
+    if (fwd < 0 && packed < 0) continue;  // filtered out (--benchmark_filter): no row
     const bool use_packed = packed > 0 && packed < fwd;
     const double ours = use_packed ? packed : fwd;
     const double gflops = 2.0 * double(info->macs) / (ours * 1e3);
