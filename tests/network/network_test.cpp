@@ -9,16 +9,19 @@
 //     and the output's guards intact.
 // Compiled with -DCONVGEN_HEADER="<name>.h" -DCONVGEN_NAMESPACE=<ns>
 // -DCONVGEN_GOLDEN_DIR="<dir>" -DCONVGEN_NETWORK=<name> -DCONVGEN_STEPS=<the
-// header's CONVGEN_..._NETWORK_STEPS>.
+// header's CONVGEN_..._NETWORK_STEPS> -DCONVGEN_NETWORK_ISA="<isa>".
 #include CONVGEN_HEADER
 
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include "cpu_isa.h"
 
 #define CONVGEN_STR2(x) #x
 #define CONVGEN_STR(x) CONVGEN_STR2(x)
@@ -106,9 +109,18 @@ std::vector<float> byLayers(const std::vector<float>& input) {
   return outs.back();
 }
 
+// Code of an ISA this CPU lacks would die of SIGILL: exit 77 (skipped).
+void requireCpu() {
+  const convgen::testing::CpuVerdict v = convgen::testing::cpuRunsNatively(CONVGEN_NETWORK_ISA);
+  if (v.runs) return;
+  std::fprintf(stderr, "SKIPPED: the network is %s code: %s\n", CONVGEN_NETWORK_ISA, v.why);
+  std::exit(77);
+}
+
 }  // namespace
 
 TEST_CASE(CONVGEN_STR(CONVGEN_NETWORK) ": the network matches PyTorch's eval-mode output", "[network]") {
+  requireCpu();
   const std::string dir = CONVGEN_GOLDEN_DIR "/" CONVGEN_STR(CONVGEN_NETWORK);
   const std::vector<float> input = readFloats(dir + "_input.bin", elements(net::input_shape));
   const std::vector<float> expected = readFloats(dir + "_output.bin", elements(net::output_shape));
@@ -128,6 +140,7 @@ TEST_CASE(CONVGEN_STR(CONVGEN_NETWORK) ": the network matches PyTorch's eval-mod
 }
 
 TEST_CASE(CONVGEN_STR(CONVGEN_NETWORK) ": the arena plan changes no bit of any layer", "[network]") {
+  requireCpu();
   // The same input through the generated network and through its layers,
   // each into a fresh buffer: the network's X-macro of steps.
   const std::size_t in_n = elements(net::input_shape);
