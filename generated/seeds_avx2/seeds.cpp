@@ -4466,9 +4466,9 @@ CONVGEN_TARGET_AVX2 inline void rows_oc11(const float* x_g, const float* w_o, co
 // Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
 // every row of every image, forward_partition() a share of them. Not
 // inline: one copy serves every entry point (flash on a microcontroller).
-CONVGEN_TARGET_AVX2 void forward_rows(const T* input, const T* weight, const T* bias, T* output,
-                                      std::int64_t n, std::int64_t oh_lo,
-                                      std::int64_t oh_hi) noexcept {
+CONVGEN_TARGET_AVX2 void band_rows(const T* input, const T* weight, const T* bias, T* output,
+                                   std::int64_t n, std::int64_t oh_lo,
+                                   std::int64_t oh_hi) noexcept {
   (void)bias;  // nullptr when the layer has no bias
   for (std::int64_t g = 0; g < kG; ++g) {
     const float* x_g = input + (n * kC + g * kCg) * kH * kW;
@@ -4478,6 +4478,20 @@ CONVGEN_TARGET_AVX2 void forward_rows(const T* input, const T* weight, const T* 
     for (std::int64_t o = 0; o < 33; o += 11) {
       rows_oc11(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW, oh_lo, oh_hi);
     }
+  }
+}
+
+// Output rows [oh_lo, oh_hi) band by band: every block of output channels of
+// a band before the next band, so each block finds the band's input rows in
+// L2 (plan_bands.cpp). Band boundaries are row-unit boundaries.
+constexpr std::int64_t kBandRows[3] = {0, 15, 26};
+CONVGEN_TARGET_AVX2 void forward_rows(const T* input, const T* weight, const T* bias, T* output,
+                                      std::int64_t n, std::int64_t oh_lo,
+                                      std::int64_t oh_hi) noexcept {
+  for (std::int64_t b = 0; b + 1 < 3; ++b) {
+    const std::int64_t lo = kBandRows[b] > oh_lo ? kBandRows[b] : oh_lo;
+    const std::int64_t hi = kBandRows[b + 1] < oh_hi ? kBandRows[b + 1] : oh_hi;
+    if (lo < hi) band_rows(input, weight, bias, output, n, lo, hi);
   }
 }
 
@@ -4568,5 +4582,5 @@ extern "C" void seeds_irregular_forward_packed_partition(const float* input, con
   seeds::irregular::forward_packed_partition(input, packed, output, part, parts);
 }
 
-static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x71c5a94b95ce3982ULL,
+static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x617a9329f83ff6ebULL,
               "seeds.h and seeds.cpp come from different convgen runs: regenerate both");

@@ -4679,8 +4679,8 @@ inline void rows_oc5(const float* x_g, const float* w_o, const float* b_o, float
 // Output rows [oh_lo, oh_hi) of image n, every output channel: forward() is
 // every row of every image, forward_partition() a share of them. Not
 // inline: one copy serves every entry point (flash on a microcontroller).
-void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
-                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+void band_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+               std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
   (void)bias;  // nullptr when the layer has no bias
   for (std::int64_t g = 0; g < kG; ++g) {
     const float* x_g = input + (n * kC + g * kCg) * kH * kW;
@@ -4691,6 +4691,19 @@ void forward_rows(const T* input, const T* weight, const T* bias, T* output, std
       rows_oc7(x_g, w_g + o * kCg * kKH * kKW, b_g + o, y_g + o * kOH * kOW, oh_lo, oh_hi);
     }
     rows_oc5(x_g, w_g + 28 * kCg * kKH * kKW, b_g + 28, y_g + 28 * kOH * kOW, oh_lo, oh_hi);
+  }
+}
+
+// Output rows [oh_lo, oh_hi) band by band: every block of output channels of
+// a band before the next band, so each block finds the band's input rows in
+// L2 (plan_bands.cpp). Band boundaries are row-unit boundaries.
+constexpr std::int64_t kBandRows[3] = {0, 15, 26};
+void forward_rows(const T* input, const T* weight, const T* bias, T* output, std::int64_t n,
+                  std::int64_t oh_lo, std::int64_t oh_hi) noexcept {
+  for (std::int64_t b = 0; b + 1 < 3; ++b) {
+    const std::int64_t lo = kBandRows[b] > oh_lo ? kBandRows[b] : oh_lo;
+    const std::int64_t hi = kBandRows[b + 1] < oh_hi ? kBandRows[b + 1] : oh_hi;
+    if (lo < hi) band_rows(input, weight, bias, output, n, lo, hi);
   }
 }
 
@@ -4779,5 +4792,5 @@ extern "C" void seeds_irregular_forward_packed_partition(const float* input, con
   seeds::irregular::forward_packed_partition(input, packed, output, part, parts);
 }
 
-static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x7e3f60975491ef58ULL,
+static_assert(CONVGEN_seeds_Sseeds_FINGERPRINT == 0x9e399bad6107fc2eULL,
               "seeds.h and seeds.cpp come from different convgen runs: regenerate both");

@@ -401,6 +401,6 @@ void seeds_irregular_forward_packed_partition(const float* input, const float* p
 #endif
 
 // This run's fingerprint: each .cpp generated with this header checks it.
-#define CONVGEN_seeds_Sseeds_FINGERPRINT 0x7e3f60975491ef58ULL
+#define CONVGEN_seeds_Sseeds_FINGERPRINT 0x9e399bad6107fc2eULL
 
 #endif  // CONVGEN_seeds_Sseeds_H

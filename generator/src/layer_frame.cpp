@@ -174,6 +174,37 @@ std::string unpackedRows(const KernelPlan& p) {
          residualArg(p.layer, "residual") + ", output, n, oh_lo, oh_hi);";
 }
 
+// With row bands (plan_bands.cpp) the strategy's rows function computes one
+// band ("band_rows"), and `entry` walks [oh_lo, oh_hi) band by band; without,
+// the strategy's function is `entry` itself and this is empty.
+std::string bandedRows(const KernelPlan& p, const std::string& entry, const std::string& weights) {
+  if (p.bands.empty()) return "";
+  const std::string band_fn = entry == "forward_rows" ? "band_rows" : "band_packed_rows";
+  const LayerSpec& l = p.layer;
+  const bool packed = entry != "forward_rows";
+  Code c;
+  c.line("");
+  c.line("");
+  c.line("// Output rows [oh_lo, oh_hi) band by band: every block of output channels of");
+  c.line("// a band before the next band, so each block finds the band's input rows in");
+  c.line("// L2 (plan_bands.cpp). Band boundaries are row-unit boundaries.");
+  if (!packed)
+    c.line("constexpr std::int64_t kBandRows[" + str(p.bands.size()) + "] = {" + join(p.bands, ", ") +
+           "};");
+  c.open(targetAttribute(p) + "void " + entry + "(const T* input, const T* " + weights +
+         (packed ? "" : ", const T* bias") + ", " +
+         (l.epilogue.hasResidual() ? "const T* residual, " : "") +
+         "T* output, std::int64_t n, std::int64_t oh_lo, std::int64_t oh_hi) noexcept");
+  c.open("for (std::int64_t b = 0; b + 1 < " + str(p.bands.size()) + "; ++b)");
+  c.line("const std::int64_t lo = kBandRows[b] > oh_lo ? kBandRows[b] : oh_lo;");
+  c.line("const std::int64_t hi = kBandRows[b + 1] < oh_hi ? kBandRows[b + 1] : oh_hi;");
+  c.line("if (lo < hi) " + band_fn + "(input, " + weights + (packed ? "" : ", bias") + ", " +
+         (l.epilogue.hasResidual() ? "residual, " : "") + "output, n, lo, hi);");
+  c.close();
+  c.close();
+  return c.text();
+}
+
 // Row units of one image (see the layer template): rows, except that a
 // DirectVector plan's blocks of row_tile interior rows count one each.
 std::pair<std::string, std::string> rowUnits(const KernelPlan& p) {
@@ -215,6 +246,10 @@ std::string renderLayer(const ModelSpec& model, const KernelPlan& p, const Strat
        {"c_pack", cName(model, l, "pack_weights")},
        {"c_packed", cName(model, l, "forward_packed")},
        {"body", code.body},
+       {"rows_fn", p.bands.empty() ? "forward_rows" : "band_rows"},
+       {"banded_rows", bandedRows(p, "forward_rows", "weight")},
+       {"packed_rows_fn", p.bands.empty() || !packed ? "forward_packed_rows" : "band_packed_rows"},
+       {"banded_packed_rows", packed ? bandedRows(p, "forward_packed_rows", "packed") : ""},
        {"baked", bakedLayerCode(model, p)},
        {"res_param", l.epilogue.hasResidual() ? "const T* residual, " : ""},
        {"c_res_param",

@@ -109,6 +109,7 @@ KernelPlan planLayer(const LayerSpec& layer, const PlanOptions& options) {
     plan.isa = layer.isa;
     if (planDirectVector(plan, budget)) {
       planChannelVector(plan, budget);
+      planBands(plan, options.band_cache_bytes);
       return plan;
     }
   }

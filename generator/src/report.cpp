@@ -119,6 +119,13 @@ void printGenerationReport(const GeneratedModel& generated, llvm::raw_ostream& o
        << "  interior rows [" << p.rows.lo << ", " << p.rows.hi << ") x cols [" << p.cols.lo << ", "
        << p.cols.hi << "), " << p.border_pixels << " border pixels per plane, " << p.shapes.macs
        << " MACs\n";
+    if (!p.bands.empty()) {
+      std::int64_t widest = 0;
+      for (std::size_t b = 1; b < p.bands.size(); ++b)
+        widest = std::max(widest, p.bands[b] - p.bands[b - 1]);
+      os << "  " << p.bands.size() - 1 << " row bands of up to " << widest
+         << " output rows: every output-channel block of a band reads its input rows from L2\n";
+    }
   }
   for (std::size_t i = 0; i < generated.pool_plans.size(); ++i)
     printPoolReport(generated.pool_plans[i], generated.pool_lines[i], os);

@@ -71,6 +71,12 @@ cl::opt<std::int64_t> unroll_budget(
     cl::desc("Most multiply-accumulates in one straight-line function (default 2048)"),
     cl::init(convgen::PlanOptions().unroll_budget), cl::sub(generate_cmd),
     cl::cat(convgen_options));
+cl::opt<std::int64_t> band_cache(
+    "band-cache",
+    cl::desc("Bytes of cache a layer's row band may fill (default 262144: half of a 512 KB L2); "
+             "0 turns row bands off"),
+    cl::init(convgen::PlanOptions().band_cache_bytes), cl::sub(generate_cmd),
+    cl::cat(convgen_options));
 cl::opt<bool> no_format(
     "no-format",
     cl::desc(
@@ -122,6 +128,8 @@ int generate(convgen::ModelSpec& model) {
   if (unroll_budget < 1 || unroll_budget > convgen::kMaxUnrollBudget)
     return fail("--unroll-budget must be between 1 and " + llvm::Twine(convgen::kMaxUnrollBudget),
                 kExitUsage);
+  if (band_cache < 0 || band_cache > (std::int64_t(1) << 40))
+    return fail("--band-cache must be between 0 and 2^40 bytes", kExitUsage);
   const bool reporting = report.getNumOccurrences() > 0;
   if (reporting && report != "" && report != "text" && report != "json")
     return fail("--report takes 'text' or 'json', not '" + report + "'", kExitUsage);
@@ -138,6 +146,7 @@ int generate(convgen::ModelSpec& model) {
   options.shards = shards;
   options.weights_shards = weights_shards;
   options.plan.unroll_budget = unroll_budget;
+  options.plan.band_cache_bytes = band_cache;
   options.format = !no_format;
   // Everything is rendered before anything is written: an error leaves
   // the output directory as it was.

@@ -26,6 +26,10 @@ struct PlanOptions {
   // may hold. Measured on Zen 3: straight-line code beyond ~32 KB runs
   // 1.5-1.9x slower than a loop; a scalar statement is ~8-12 bytes of x86.
   std::int64_t unroll_budget = 2048;
+  // Bytes of cache one layer's row band may fill (plan_bands.cpp): half of
+  // the smallest L2 seen on the project's machines (Zen 3, 512 KB). 0: no
+  // bands, every block of output channels walks every row.
+  std::int64_t band_cache_bytes = 256 * 1024;
 };
 // The largest --unroll-budget accepted: it bounds every unrolled function
 // (and so the generated code) whatever the layer.
@@ -165,6 +169,13 @@ struct KernelPlan {
   // forward_packed() when it runs its own strategy; otherwise it runs
   // forward() on weights "packed" in PyTorch's layout.
   std::optional<ChannelVectorPlan> packed;
+  // Row bands (plan_bands.cpp): output-row boundaries 0 = b0 < b1 < ... =
+  // out_height, each on a row-unit boundary (no register tile straddles
+  // one). forward_rows() and forward_packed_rows() compute every block of
+  // output channels of a band before the next band, so the band's input
+  // rows are read from L2 by every block instead of streamed from L3 once
+  // per block. Empty: one band (the layer's input and weights fit anyway).
+  std::vector<std::int64_t> bands;
   // conv_transpose2d (layer.source_op ConvTranspose2d): the plan of the conv
   // it is the input gradient of (convTransposeView); the fields above are
   // copied from it (isa, strategy, interior: its forward, which is the
@@ -197,5 +208,10 @@ bool planDirectVector(KernelPlan& plan, std::int64_t budget);
 // Fills plan.packed when the ChannelVector strategy is predicted faster
 // than plan.detail's (plan_channel_vector.cpp).
 void planChannelVector(KernelPlan& plan, std::int64_t budget);
+// Fills plan.bands for a finished vector plan (plan_bands.cpp).
+void planBands(KernelPlan& plan, std::int64_t cache_bytes);
+// The row-unit boundaries of a plan: the rows where forward_partition()
+// may split it (a register tile of several rows is one unit).
+std::vector<std::int64_t> rowUnitBoundaries(const KernelPlan& plan);
 
 }  // namespace convgen
