@@ -37,7 +37,9 @@ struct BackwardCode {
   std::string helpers;
   std::string entry;
 };
-BackwardCode emitBackwardInput(const KernelPlan& plan, const BackwardPlan& b);
+// With `rows` (zeros padding only: the conv_transpose2d view), the entry is
+// backward_input_rows(..., n, i_lo, i_hi) instead: rows [i_lo, i_hi) of image n.
+BackwardCode emitBackwardInput(const KernelPlan& plan, const BackwardPlan& b, bool rows = false);
 BackwardCode emitBackwardWeight(const KernelPlan& plan, const BackwardPlan& b);
 BackwardCode emitBackwardBias(const KernelPlan& plan, const BackwardPlan& b);
 

@@ -14,7 +14,10 @@
 
 namespace convgen::detail {
 
-BackwardCode emitBackwardInput(const KernelPlan& p, const BackwardPlan& b) {
+BackwardCode emitBackwardInput(const KernelPlan& p, const BackwardPlan& b, bool rows) {
+  // Rows are disjoint only where no padded row folds into another.
+  CONVGEN_CHECK(!rows || p.layer.padding_mode == PaddingMode::Zeros,
+                "backward_input_rows of a layer whose padding folds rows");
   const std::string attr = targetAttribute(p);
   const std::string L = str(b.input_tile);
   BackwardCode out;
@@ -79,16 +82,44 @@ BackwardCode emitBackwardInput(const KernelPlan& p, const BackwardPlan& b) {
   out.helpers = c.text();
 
   Code e;
-  e.open(attr + "void backward_input(const T* grad_output, const T* weight, T* grad_input) noexcept");
-  e.line("for (std::int64_t i = 0; i < kN * kC * kH * kW; ++i) grad_input[i] = T(0);");
-  e.open("for (std::int64_t n = 0; n < kN; ++n)");
+  const std::string v_loop = rows ? "for (std::int64_t v = bwRowVLo(pr, i_lo); v < bwRowVHi(pr, i_hi); ++v)"
+                                  : "for (std::int64_t v = kBRowULo[pr]; v < kBRowUHi[pr]; ++v)";
+  if (rows) {
+    // The padded rows of phase pr that land in [i_lo, i_hi): row i is
+    // kBRowPhase[pr] + kSH * v - kPT (zeros padding: no fold), so v is in
+    // [ceil((i_lo + kPT - phase) / kSH), ...) within [kBRowULo, kBRowUHi);
+    // the numerator is above -kSH, so a non-positive one rounds up to 0.
+    e.open("constexpr std::int64_t bwRowV(std::int64_t pr, std::int64_t i) noexcept");
+    e.line("const std::int64_t a = i + kPT - kBRowPhase[pr];");
+    e.line("return a <= 0 ? 0 : (a + kSH - 1) / kSH;");
+    e.close();
+    e.open("constexpr std::int64_t bwRowVLo(std::int64_t pr, std::int64_t i) noexcept");
+    e.line("return bwRowV(pr, i) > kBRowULo[pr] ? bwRowV(pr, i) : kBRowULo[pr];");
+    e.close();
+    e.open("constexpr std::int64_t bwRowVHi(std::int64_t pr, std::int64_t i) noexcept");
+    e.line("return bwRowV(pr, i) < kBRowUHi[pr] ? bwRowV(pr, i) : kBRowUHi[pr];");
+    e.close();
+    e.line();
+    e.line("// Rows [i_lo, i_hi) of image n of grad_input, every channel: zeroed, then gathered.");
+    e.open(attr + "void backward_input_rows(const T* grad_output, const T* weight, T* grad_input, "
+                  "std::int64_t n, std::int64_t i_lo, std::int64_t i_hi) noexcept");
+    e.open("for (std::int64_t c = 0; c < kC; ++c)");
+    e.line("T* plane = grad_input + (n * kC + c) * kH * kW;");
+    e.line("for (std::int64_t i = i_lo * kW; i < i_hi * kW; ++i) plane[i] = T(0);");
+    e.close();
+    e.open("");
+  } else {
+    e.open(attr + "void backward_input(const T* grad_output, const T* weight, T* grad_input) noexcept");
+    e.line("for (std::int64_t i = 0; i < kN * kC * kH * kW; ++i) grad_input[i] = T(0);");
+    e.open("for (std::int64_t n = 0; n < kN; ++n)");
+  }
   e.line("const T* gy = grad_output + n * kO * kOH * kOW;");
   if (!vec) {
     e.open("for (std::int64_t c = 0; c < kC; ++c)");
     e.line("const std::int64_t o0 = c / kCg * kOg, cl = c % kCg;");
     e.line("T* gx = grad_input + (n * kC + c) * kH * kW;");
     e.open("for (std::int64_t pr = 0; pr < kBRowPhases; ++pr)");
-    e.open("for (std::int64_t v = kBRowULo[pr]; v < kBRowUHi[pr]; ++v)");
+    e.open(v_loop);
     e.line("T* gxrow = gx + bwSourceRow(kBRowPhase[pr] + kSH * v - kPT) * kW;");
     e.open("for (std::int64_t pc = 0; pc < kBColPhases; ++pc)");
     e.line("std::int64_t u = kBColInLo[pc];");
@@ -108,7 +139,7 @@ BackwardCode emitBackwardInput(const KernelPlan& p, const BackwardPlan& b) {
       e.line("const std::int64_t o0 = g * kOg;");
       e.line("T* gx = grad_input + (n * kC + g * kCg + cl0) * kH * kW;");
       e.open("for (std::int64_t pr = 0; pr < kBRowPhases; ++pr)");
-      e.open("for (std::int64_t v = kBRowULo[pr]; v < kBRowUHi[pr]; ++v)");
+      e.open(v_loop);
       e.line("const std::int64_t i = bwSourceRow(kBRowPhase[pr] + kSH * v - kPT);");
       if (b.edges.empty()) {
         e.open("for (std::int64_t pc = 0; pc < kBColPhases; ++pc)");

@@ -42,7 +42,7 @@ std::int64_t weightCount(const KernelPlan& p) {
 // backward_weight.
 std::string viewCode(const KernelPlan& v) {
   const BackwardPlan b = planBackward(v);
-  const BackwardCode in = emitBackwardInput(v, b);
+  const BackwardCode in = emitBackwardInput(v, b, /*rows=*/true);
   const std::string attr = targetAttribute(v);
   Code c;
   c.line("// The conv whose input gradient this layer is: " + summary(v) + ".");
@@ -98,29 +98,60 @@ std::string renderConvTranspose(const ModelSpec& model, const KernelPlan& p) {
   c.line("using T = " + t + ";");
   c.line("using Acc = " + accType(l.dtype) + ";");
   c.line("constexpr std::int64_t kN = " + str(l.batch) + ", kO = " + str(l.out_channels) +
-         ", kPlane = " + str(p.shapes.out_height * p.shapes.out_width) + ";  // output");
+         ", kOH = " + str(p.shapes.out_height) + ", kOW = " + str(p.shapes.out_width) +
+         ", kPlane = kOH * kOW;  // output");
   if (l.epilogue.activation != Activation::None) c.line(activationFunction(l));
-  c.close("  // namespace");
   c.line();
-  c.line("// output = conv_transpose2d(input, weight): the view's gather writes every");
-  c.line("// element; then bias" + std::string(res ? ", residual" : "") +
-         (l.epilogue.activation != Activation::None ? ", activation" : "") + " per element.");
-  c.open(attr + "void forward(const T* input, const T* weight, const T* bias, " + res_param +
-         "T* output) noexcept");
-  c.line("view::backward_input(input, weight, output);");
+  c.line("// Output rows [oh_lo, oh_hi) of image n, every channel: the view's gather writes");
+  c.line("// every element of them; then bias" + std::string(res ? ", residual" : "") +
+         (l.epilogue.activation != Activation::None ? ", activation" : "") +
+         " per element. forward() is every row");
+  c.line("// of every image, forward_partition() a share of them.");
+  c.open(attr + "void forward_rows(const T* input, const T* weight, const T* bias, " + res_param +
+         "T* output, std::int64_t n, std::int64_t oh_lo, std::int64_t oh_hi) noexcept");
+  c.line("view::backward_input_rows(input, weight, output, n, oh_lo, oh_hi);");
   if (l.bias || l.epilogue.any()) {
-    c.open("for (std::int64_t n = 0; n < kN; ++n)");
     c.open("for (std::int64_t o = 0; o < kO; ++o)");
     c.line("T* y = output + (n * kO + o) * kPlane;");
     if (res) c.line("const T* r = residual + (n * kO + o) * kPlane;");
     c.line(l.bias ? "const T b = bias[o];" : "(void)bias;");
-    c.line("for (std::int64_t i = 0; i < kPlane; ++i) " +
+    c.line("for (std::int64_t i = oh_lo * kOW; i < oh_hi * kOW; ++i) " +
            scalarStore(l, "y[i]", l.bias ? "y[i] + b" : "y[i]", "r[i]"));
-    c.close();
     c.close();
   } else {
     c.line("(void)bias;  // bias: false");
   }
+  c.close();
+  c.line();
+  c.line("// Rows [oh_lo, oh_hi) of image n in part `part` of `parts`: the part's contiguous");
+  c.line("// share of every image's output rows (conv2d's partRows, one row per unit).");
+  c.open("inline void partRows(int part, int parts, std::int64_t n, std::int64_t& oh_lo, "
+         "std::int64_t& oh_hi) noexcept");
+  c.line("const std::int64_t total = kN * kOH;");
+  c.line("const std::int64_t lo = total * part / parts - n * kOH;");
+  c.line("const std::int64_t hi = total * (part + 1) / parts - n * kOH;");
+  c.line("oh_lo = lo < 0 ? 0 : lo > kOH ? kOH : lo;");
+  c.line("oh_hi = hi < 0 ? 0 : hi > kOH ? kOH : hi;");
+  c.close();
+  c.close("  // namespace");
+  c.line();
+  c.line("// output = conv_transpose2d(input, weight) (+ bias" + std::string(res ? ", residual" : "") +
+         (l.epilogue.activation != Activation::None ? ", activation" : "") + ").");
+  c.open(attr + "void forward(const T* input, const T* weight, const T* bias, " + res_param +
+         "T* output) noexcept");
+  c.line("for (std::int64_t n = 0; n < kN; ++n) forward_rows(input, weight, bias, " + res_arg +
+         "output, n, 0, kOH);");
+  c.close();
+  c.line();
+  c.open(attr + "void forward_partition(const T* input, const T* weight, const T* bias, " +
+         res_param + "T* output, int part, int parts) noexcept");
+  c.line("if (parts < 1 || part < 0 || part >= parts) return;");
+  c.open("for (std::int64_t n = 0; n < kN; ++n)");
+  c.line("std::int64_t oh_lo = 0, oh_hi = 0;");
+  c.line("partRows(part, parts, n, oh_lo, oh_hi);");
+  c.line("if (oh_lo < oh_hi) forward_rows(input, weight, bias, " + res_arg +
+         "output, n, oh_lo, oh_hi);");
+  c.close();
   c.close();
   c.line();
   c.line("// Packed weights are PyTorch's: weight, then bias.");
@@ -130,9 +161,14 @@ std::string renderConvTranspose(const ModelSpec& model, const KernelPlan& p) {
                 : "(void)bias;");
   c.close();
   c.line();
+  const std::string packed_bias = l.bias ? "packed + " + wcount : std::string("nullptr");
   c.open("void forward_packed(const T* input, const T* packed, " + res_param + "T* output) noexcept");
-  c.line("forward(input, packed, " + (l.bias ? "packed + " + wcount : std::string("nullptr")) +
-         ", " + res_arg + "output);");
+  c.line("forward(input, packed, " + packed_bias + ", " + res_arg + "output);");
+  c.close();
+  c.line();
+  c.open("void forward_packed_partition(const T* input, const T* packed, " + res_param +
+         "T* output, int part, int parts) noexcept");
+  c.line("forward_partition(input, packed, " + packed_bias + ", " + res_arg + "output, part, parts);");
   c.close();
   if (l.backward) {
     c.line();
@@ -175,6 +211,14 @@ std::string renderConvTranspose(const ModelSpec& model, const KernelPlan& p) {
   twin("forward_packed", "const " + t + "* input, const " + t + "* packed, " +
                              (res ? "const " + t + "* residual, " : "") + t + "* output",
        "input, packed, " + res_arg + "output");
+  twin("forward_partition", "const " + t + "* input, const " + t + "* weight, const " + t +
+                                "* bias, " + (res ? "const " + t + "* residual, " : "") + t +
+                                "* output, int part, int parts",
+       "input, weight, bias, " + res_arg + "output, part, parts");
+  twin("forward_packed_partition", "const " + t + "* input, const " + t + "* packed, " +
+                                       (res ? "const " + t + "* residual, " : "") + t +
+                                       "* output, int part, int parts",
+       "input, packed, " + res_arg + "output, part, parts");
   if (l.backward) {
     twin("backward_input", "const " + t + "* grad_output, const " + t + "* weight, " + t +
                                "* grad_input",
@@ -226,7 +270,16 @@ std::string convTransposeDeclaration(const ModelSpec& model, const KernelPlan& p
   c.line("void pack_weights(const " + t + "* weight, const " + t + "* bias, " + t +
          "* packed) noexcept;");
   c.line("void forward_packed(const " + t + "* input, const " + t + "* packed, " + res + t +
-         "* output) noexcept;" + backwardDeclarations(p));
+         "* output) noexcept;");
+  c.line();
+  c.line("// Part `part` of `parts` (0 <= part < parts) of forward() / forward_packed():");
+  c.line("// a disjoint, balanced share of the output rows. Calling every part, in any");
+  c.line("// order or on as many threads, gives forward()'s output bit for bit; the");
+  c.line("// code has no threads or synchronization of its own.");
+  c.line("void forward_partition(const " + t + "* input, const " + t + "* weight, const " + t +
+         "* bias, " + res + t + "* output, int part, int parts) noexcept;");
+  c.line("void forward_packed_partition(const " + t + "* input, const " + t + "* packed, " + res +
+         t + "* output, int part, int parts) noexcept;" + backwardDeclarations(p));
   c.line(bakedDeclaration(model, p) + "}  // namespace " + l.name);
   return c.text();
 }
@@ -239,7 +292,12 @@ std::string convTransposeCDeclarations(const ModelSpec& model, const KernelPlan&
          t + "* bias, " + res + t + "* output);\nvoid " + cName(model, l, "pack_weights") +
          "(const " + t + "* weight, const " + t + "* bias, " + t + "* packed);\nvoid " +
          cName(model, l, "forward_packed") + "(const " + t + "* input, const " + t + "* packed, " +
-         res + t + "* output);" + bakedCDeclaration(model, p) + backwardCDeclarations(model, p);
+         res + t + "* output);\nvoid " + cName(model, l, "forward_partition") + "(const " + t +
+         "* input, const " + t + "* weight, const " + t + "* bias, " + res + t +
+         "* output, int part, int parts);\nvoid " + cName(model, l, "forward_packed_partition") +
+         "(const " + t + "* input, const " + t + "* packed, " + res + t +
+         "* output, int part, int parts);" + bakedCDeclaration(model, p) +
+         backwardCDeclarations(model, p);
 }
 
 std::string convTransposeMacro(const std::string& list, const std::string& full_prefix,

@@ -11,7 +11,9 @@
 // through the layer's epilogue; forward_packed on pack_weights' buffer; the
 // output and the packed buffer between guard zones. Backward: the three
 // gradients against the reference's, exact on small integers and within the
-// bound on random data (grad_weight's K is N * H * W + 1).
+// bound on random data (grad_weight's K is N * H * W + 1). Partitions:
+// forward_partition() and forward_packed_partition() in every part count of
+// kPartCounts give forward()'s bits, between guard zones.
 #include CONVGEN_HEADER
 
 #include <array>
@@ -134,6 +136,58 @@ void checkTranspose(const Info& info, const Pad& output_padding, EpilogueSpec ep
     const std::vector<T> got_packed =
         guarded<T>(out_size, [&](T* y) { forward_packed(x.data(), packed.data(), r.data(), y); });
     compare("forward_packed", got_packed, got, nullptr);
+  }
+}
+
+// forward_partition() and forward_packed_partition() for every part count of
+// kPartCounts (1 to 7 natively), each part called in turn on one output
+// buffer filled with guard values: forward()'s bits (every element written
+// by some part), nothing written outside the output, inputs untouched.
+template <typename T, typename Info, typename Forward, typename Partition, typename Pack,
+          typename PackedPartition>
+void checkTransposePartitions(const Info& info, std::size_t in_size, std::size_t w_size,
+                              std::size_t out_size, std::size_t packed_size, Forward forward,
+                              Partition partition, Pack pack, PackedPartition packed_partition) {
+  const CpuVerdict cpu = cpuRuns(info.isa);
+  if (!cpu.runs) std::exit(kSkipExitCode);
+  std::mt19937_64 rng(baseSeed() ^ std::hash<std::string>{}(info.name) ^ 0x51ed27ull);
+  // Reals for float types: equal bits then need the same summation order.
+  auto data = [&](std::size_t n) {
+    if constexpr (std::is_floating_point_v<T>) return uniformReals<T>(n, rng);
+    else return smallIntegers<T>(n, rng);
+  };
+  const std::vector<T> x = data(in_size), w = data(w_size), b = data(std::size_t(info.out_channels)),
+                       r = data(out_size);
+  const std::vector<T> whole = runKernel<T>(forward, x, w, b, info.bias, r, out_size);
+  const std::vector<T> packed =
+      guarded<T>(packed_size, [&](T* q) { pack(w.data(), info.bias ? b.data() : nullptr, q); });
+  for (const int parts : kPartCounts) {
+    INFO(info.name << ": " << parts << " parts");
+    const std::vector<T> split = runKernel<T>(
+        [&](const T* xp, const T* wp, const T* bp, const T* rp, T* yp) {
+          for (int part = 0; part < parts; ++part) partition(xp, wp, bp, rp, yp, part, parts);
+        },
+        x, w, b, info.bias, r, out_size);
+    REQUIRE(std::memcmp(split.data(), whole.data(), out_size * sizeof(T)) == 0);
+    // Packed: the same parts from pack_weights' buffer (w stands in for no weights).
+    const std::vector<T> split_packed = runKernel<T>(
+        [&](const T* xp, const T*, const T*, const T* rp, T* yp) {
+          for (int part = parts; part-- > 0;) packed_partition(xp, packed.data(), rp, yp, part, parts);
+        },
+        x, w, b, info.bias, r, out_size);
+    REQUIRE(std::memcmp(split_packed.data(), whole.data(), out_size * sizeof(T)) == 0);
+  }
+  // Out-of-range arguments write nothing.
+  const std::vector<T> none = runKernel<T>(
+      [&](const T* xp, const T* wp, const T* bp, const T* rp, T* yp) {
+        partition(xp, wp, bp, rp, yp, 0, 0);
+        partition(xp, wp, bp, rp, yp, -1, 3);
+        partition(xp, wp, bp, rp, yp, 3, 3);
+      },
+      x, w, b, info.bias, r, out_size);
+  for (std::size_t i = 0; i < out_size; ++i) {
+    INFO("element " << i << " after out-of-range parts");
+    REQUIRE(isGuard(none[i]));
   }
 }
 
@@ -309,6 +363,32 @@ struct TakesResidual<void (*)(const T*, const T*, const T*, const T*, T*) noexce
   }
 
 CONVGEN_CT_LAYERS(CONVGEN_CT_CASE)
+
+#define CONVGEN_CT_PARTITION_CASE(layer)                                                        \
+  TEST_CASE(#layer "/partitions", "[conv_transpose]") {                                         \
+    namespace L = CONVGEN_NAMESPACE::layer;                                                     \
+    using T = L::value_type;                                                                    \
+    using convgen::testing::count;                                                              \
+    constexpr bool res = convgen::testing::TakesResidual<decltype(&L::forward)>::value;         \
+    convgen::testing::checkTransposePartitions<T>(                                              \
+        L::info, count(L::input_shape), count(L::weight_shape), count(L::output_shape),         \
+        L::packed_weight_size,                                                                  \
+        [](const auto* x, const auto* w, const auto* b, const auto* r, auto* y) {               \
+          if constexpr (res) L::forward(x, w, b, r, y);                                         \
+          else ((void)r, L::forward(x, w, b, y));                                               \
+        },                                                                                      \
+        [](const auto* x, const auto* w, const auto* b, const auto* r, auto* y, int k, int n) { \
+          if constexpr (res) L::forward_partition(x, w, b, r, y, k, n);                         \
+          else ((void)r, L::forward_partition(x, w, b, y, k, n));                               \
+        },                                                                                      \
+        [](const T* w, const T* b, T* q) { L::pack_weights(w, b, q); },                         \
+        [](const auto* x, const auto* q, const auto* r, auto* y, int k, int n) {                \
+          if constexpr (res) L::forward_packed_partition(x, q, r, y, k, n);                     \
+          else ((void)r, L::forward_packed_partition(x, q, y, k, n));                           \
+        });                                                                                     \
+  }
+
+CONVGEN_CT_LAYERS(CONVGEN_CT_PARTITION_CASE)
 
 #define CONVGEN_CT_BACKWARD_CASE(layer)                                                         \
   TEST_CASE(#layer "/backward", "[conv_transpose]") {                                           \
