@@ -62,21 +62,22 @@ std::vector<PlanChoice> tuneCandidates(const LayerSpec& layer, const PlanOptions
     std::string problem;
     return planWithChoice(layer, model_options, c, &problem).has_value();
   };
-  // Forward tiles: the model's, then plain and split tiles by score (plain
-  // first on equal scores), each once, only those that fit.
-  std::vector<ScoredTile> ranked = rankForwardTiles(conv, isa, budget, false);
-  if (deinterleaveApplies(conv.layer, isa) && conv.cols.size() > 0) {
-    std::vector<ScoredTile> split = rankForwardTiles(conv, isa, budget, true);
-    ranked.insert(ranked.end(), split.begin(), split.end());
-  }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const ScoredTile& a, const ScoredTile& b) { return a.score > b.score; });
+  // Forward tiles: the model's, then the plain and the split ranking taken
+  // in turn (so that both are measured where splitting applies), each tile
+  // once, only those that fit.
+  const std::vector<ScoredTile> plain = rankForwardTiles(conv, isa, budget, false);
+  std::vector<ScoredTile> split_tiles;
+  if (deinterleaveApplies(conv.layer, isa) && conv.cols.size() > 0)
+    split_tiles = rankForwardTiles(conv, isa, budget, true);
+  const std::vector<ScoredTile>* rankings[] = {&plain, &split_tiles};
   std::vector<ForwardTile> forward = {model.forward};
-  for (const ScoredTile& s : ranked) {
-    if (static_cast<int>(forward.size()) >= n) break;
-    if (std::find(forward.begin(), forward.end(), s.tile) != forward.end()) continue;
-    if (fits({s.tile, std::nullopt})) forward.push_back(s.tile);
-  }
+  for (std::size_t i = 0; i < std::max(plain.size(), split_tiles.size()); ++i)
+    for (const std::vector<ScoredTile>* list : rankings) {
+      if (i >= list->size() || static_cast<int>(forward.size()) >= n) continue;
+      const ForwardTile& t = (*list)[i].tile;
+      if (std::find(forward.begin(), forward.end(), t) == forward.end() && fits({t, std::nullopt}))
+        forward.push_back(t);
+    }
   // Packed tiles: the model's decision (a tile, or none), then the ranked
   // tiles; a conv_transpose2d layer has no forward_packed strategy.
   std::vector<std::optional<PackedTile>> packed = {model.packed};

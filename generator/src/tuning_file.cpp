@@ -1,5 +1,6 @@
 // The tuning file (tuning.h): JSON through llvm/Support/JSON.h, read as
-// untrusted input. Syntax errors are located by the parser's own offset;
+// untrusted input. Syntax errors are located by the parser's own offset,
+// duplicate keys by a second reading (reportDuplicateKeys);
 // llvm::json::Value keeps no positions, so a semantic error is located by
 // finding its key's quoted text in the file: the entry's key (unique: the
 // parser rejects duplicate keys), then the field's name after it. A key
@@ -7,6 +8,8 @@
 // enclosing entry (or the file's start) instead.
 #include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <set>
 
 #include "convgen/config.h"
 #include "convgen/diagnostics.h"
@@ -20,6 +23,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Regex.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/YAMLParser.h"
 
 namespace convgen {
 namespace {
@@ -87,6 +91,36 @@ class Reader {
   llvm::StringRef text_;
   Diagnostics& diags_;
 };
+
+// Duplicate keys in any object of `buffer` (already valid JSON), each
+// reported at its second occurrence. llvm::json keeps one of them silently,
+// so this pass reads the text with LLVM's YAML parser, which reads JSON and
+// keeps every key with its position (in its own SourceMgr over the same
+// bytes, so the positions are the diagnostics' too; should it reject a JSON
+// text, there is nothing more to check).
+void reportDuplicateKeys(llvm::StringRef buffer, Reader& r) {
+  llvm::SourceMgr local;
+  local.setDiagHandler([](const llvm::SMDiagnostic&, void*) {});
+  llvm::yaml::Stream stream(llvm::MemoryBufferRef(buffer, "tuning"), local);
+  std::function<void(llvm::yaml::Node*)> walk = [&](llvm::yaml::Node* node) {
+    if (auto* m = llvm::dyn_cast_or_null<llvm::yaml::MappingNode>(node)) {
+      std::set<std::string> seen;
+      for (llvm::yaml::KeyValueNode& kv : *m) {
+        if (auto* key = llvm::dyn_cast_or_null<llvm::yaml::ScalarNode>(kv.getKey())) {
+          llvm::SmallString<64> storage;
+          const std::string name = key->getValue(storage).str();
+          if (!seen.insert(name).second)
+            r.error(key->getSourceRange().Start.getPointer(),
+                    "duplicate key '" + excerpt(name) + "'");
+        }
+        walk(kv.getValue());
+      }
+    } else if (auto* seq = llvm::dyn_cast_or_null<llvm::yaml::SequenceNode>(node)) {
+      for (llvm::yaml::Node& item : *seq) walk(&item);
+    }
+  };
+  for (llvm::yaml::Document& doc : stream) walk(doc.getRoot());
+}
 
 // The key grammar of tuningKey (tuning.h); the ISA and dtype words are
 // checked against their tables.
@@ -203,6 +237,10 @@ std::optional<Tuning> readTuning(const std::string& path, Diagnostics& diags,
     });
     return std::nullopt;
   }
+  // With duplicates, which value the checks below see is llvm::json's pick:
+  // their messages would mislead.
+  reportDuplicateKeys(buffer, r);
+  if (diags.errorCount() != errors) return std::nullopt;
   Tuning tuning;
   tuning.file_name = llvm::sys::path::filename(path).str();
   tuning.fingerprint = computeFingerprint({{"tuning", text}});

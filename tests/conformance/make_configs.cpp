@@ -1,5 +1,6 @@
 // Writes conformance configs: the edge-case matrix, or seeded random layers.
 //   make_configs matrix OUT.yaml [BAKED.yaml]
+//   make_configs matrix_float32 OUT.yaml   (its float32 layers only, unbaked)
 //   make_configs random SEED COUNT OUT.yaml
 // With BAKED.yaml, the matrix's float32 layers (the only dtype convgen bakes)
 // go there instead, with `weights: matrix_baked.safetensors` (written next
@@ -465,6 +466,21 @@ int main(int argc, char** argv) {
       layers = rest;
       index = rest_index;
     }
+  } else if (mode == "matrix_float32" && argc == 3) {
+    // The float32 layers alone, weights at run time: the layers a tuning
+    // file has choices for (tests/tuning: the matrix with non-default plans).
+    const std::vector<Candidate> all = [] {
+      std::vector<Candidate> m = matrix();
+      addEpilogues(m);
+      return m;
+    }();
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (all[i].dtype == "float32") {
+        layers.push_back(all[i]);
+        index.push_back(i);
+      }
+    out_path = argv[2];
+    ns = "matrix_float32";
   } else if (mode == "random" && argc == 5) {
     layers = random(std::strtoull(argv[2], nullptr, 10), std::atoi(argv[3]));
     for (std::size_t i = 0; i < layers.size(); ++i) index.push_back(i);
@@ -472,7 +488,8 @@ int main(int argc, char** argv) {
     ns = "property";
   } else {
     std::fprintf(stderr,
-                 "usage: make_configs matrix OUT.yaml [BAKED.yaml] | random SEED COUNT OUT.yaml\n");
+                 "usage: make_configs matrix OUT.yaml [BAKED.yaml] | matrix_float32 OUT.yaml | "
+                 "random SEED COUNT OUT.yaml\n");
     return 2;
   }
   std::ostringstream yaml;

@@ -93,10 +93,11 @@ std::optional<KernelPlan> planWithChoice(const LayerSpec& layer, const PlanOptio
                                          const PlanChoice& choice, std::string* problem);
 
 // Candidates for `tune`: the model's plan first, then the next-ranked
-// distinct choices, up to n. Candidate k pairs the k-th ranked forward tile
-// (with and without split where it applies) with the k-th ranked packed
-// tile (none once they run out); the forward tile repeats the last one once
-// forward tiles run out. Empty when the layer has no choice.
+// distinct choices, up to n. Candidate k pairs the k-th forward tile (the
+// model's, then the plain and split rankings in turn where splitting
+// applies) with the k-th packed decision (the model's, a tile or none, then
+// the ranked tiles; none once they run out); the forward tile repeats the
+// last one once forward tiles run out. Empty when the layer has no choice.
 std::vector<PlanChoice> tuneCandidates(const LayerSpec& layer, const PlanOptions& options, int n);
 
 // Reads a tuning file into `sm` (so errors print with its lines) and checks
