@@ -4,7 +4,6 @@
 // the planner takes the first and `convgen tune` (tuning.h) measures the
 // next ones; and says why a given tile does not fit, for tuning choices.
 #include <algorithm>
-#include <numeric>
 
 #include "convgen/tuning.h"
 #include "plan_cost.h"
