@@ -59,7 +59,7 @@ cl::opt<std::string> tune_work_dir(
     cl::value_desc("dir"), cl::sub(tuneSubCommand()), cl::cat(tuneOptionCategory()));
 cl::opt<int> tune_repetitions("repetitions", cl::desc("Interleaved timing rounds (default 9); medians"),
                               cl::init(9), cl::sub(tuneSubCommand()), cl::cat(tuneOptionCategory()));
-cl::opt<int> tune_jobs("j", cl::desc("Timing programs compiled at once (default 2)"), cl::init(2),
+cl::opt<int> tune_jobs("j", cl::desc("Timing programs compiled at once (default 2)"), cl::init(2), cl::Prefix,
                        cl::sub(tuneSubCommand()), cl::cat(tuneOptionCategory()));
 cl::opt<int> tune_pick_rank(
     "pick-rank",
