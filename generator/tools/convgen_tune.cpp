@@ -287,9 +287,10 @@ int runTuneCommand(const std::string& isa_override, std::int64_t unroll_budget) 
                   3);
     TuningEntry entry = chooseEntry(s.candidates, *times);
     const PlanChoice& model_choice = s.candidates[0];
-    auto packedText = [](const std::optional<PackedTile>& p, double us) {
-      return p ? " + packed " + tileName(*p) + " " + llvm::formatv("{0:f1}", us).str() + " us"
-               : std::string();
+    // Tenths of a microsecond, finer below 10 us (the tiny layers).
+    auto us = [](double v) { return llvm::formatv(v < 10 ? "{0:f3}" : "{0:f1}", v).str(); };
+    auto packedText = [&](const std::optional<PackedTile>& p, double v) {
+      return p ? " + packed " + tileName(*p) + " " + us(v) + " us" : std::string();
     };
     double chosen_forward = 0;
     for (std::size_t k = 0; k < s.candidates.size(); ++k)
@@ -300,10 +301,9 @@ int runTuneCommand(const std::string& isa_override, std::int64_t unroll_budget) 
       if (entry.choice.packed && s.candidates[k].packed == entry.choice.packed)
         chosen_packed = (*times)[k].packed_us;
     llvm::outs() << joined(s.layers) << ": default " << tileName(model_choice.forward) << " "
-                 << llvm::formatv("{0:f1}", (*times)[0].forward_us) << " us"
+                 << us((*times)[0].forward_us) << " us"
                  << packedText(model_choice.packed, (*times)[0].packed_us) << " -> chosen "
-                 << tileName(entry.choice.forward) << " " << llvm::formatv("{0:f1}", chosen_forward)
-                 << " us" << packedText(entry.choice.packed, chosen_packed) << "\n";
+                 << tileName(entry.choice.forward) << " " << us(chosen_forward) << " us" << packedText(entry.choice.packed, chosen_packed) << "\n";
     tuning.layers[s.key] = std::move(entry);
   }
   if (std::string error = writeAtomically(tune_out, writeTuningJson(tuning)); !error.empty())
