@@ -1,6 +1,6 @@
 # convgen_add_kernels(<target> CONFIG <file.yaml>
 #                     [ISA <isa>] [OUT_DIR <dir>] [SHARDS <n>] [UNROLL_BUDGET <n>]
-#                     [WEIGHTS_SHARDS <n>] [NO_FORMAT])
+#                     [WEIGHTS_SHARDS <n>] [TUNING <file.json>] [NO_FORMAT])
 #
 # Generates the kernels of every layer of CONFIG at build time and builds them
 # into the static library <target>, whose include directory holds the
@@ -17,10 +17,12 @@
 # NAME_weights_<n-1>.cpp (WEIGHTS_SHARDS, default 1), and regenerates when
 # the weights file changes. NO_FORMAT skips libFormat (convgen generate
 # --no-format): the same code, unindented, generated several times faster;
-# for large machine-made configs nobody reads.
+# for large machine-made configs nobody reads. TUNING plans the layers with
+# the choices of a tuning file (`convgen tune`; convgen generate --tuning),
+# and regenerates when it changes.
 function(convgen_add_kernels target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "NO_FORMAT"
-                        "CONFIG;ISA;OUT_DIR;SHARDS;UNROLL_BUDGET;WEIGHTS_SHARDS" "")
+                        "CONFIG;ISA;OUT_DIR;SHARDS;UNROLL_BUDGET;WEIGHTS_SHARDS;TUNING" "")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "convgen_add_kernels: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -101,10 +103,16 @@ function(convgen_add_kernels target)
   if(arg_NO_FORMAT)
     list(APPEND options --no-format)
   endif()
+  set(tuning_depends "")
+  if(arg_TUNING)
+    cmake_path(ABSOLUTE_PATH arg_TUNING BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
+               OUTPUT_VARIABLE tuning_depends)
+    list(APPEND options --tuning ${tuning_depends})
+  endif()
   add_custom_command(
     OUTPUT ${header} ${sources}
     COMMAND convgen::convgen generate ${config} --out-dir ${arg_OUT_DIR} ${options}
-    DEPENDS ${config} ${weights_depends} convgen::convgen
+    DEPENDS ${config} ${weights_depends} ${tuning_depends} convgen::convgen
     COMMENT "convgen: generating kernels for ${stem}.yaml"
     VERBATIM)
 

@@ -10,6 +10,7 @@
 #include "convgen/format.h"
 #include "convgen/internal_error.h"
 #include "convgen/templates.h"
+#include "convgen/tuning.h"
 #include "emit_backward.h"
 #include "emit_code.h"
 #include "emit_epilogue.h"
@@ -37,12 +38,14 @@ std::string targets(const std::vector<KernelPlan>& plans, const std::vector<Isa>
   return out.empty() ? "no layers" : out;
 }
 
-std::string banner(const ModelSpec& model, const std::vector<KernelPlan>& plans,
-                   const std::vector<Isa>& pool_isas = {}) {
+// `tuning`: the file `generate --tuning` read; every banner names it.
+std::string banner(const ModelSpec& model, const Tuning* tuning,
+                   const std::vector<KernelPlan>& plans, const std::vector<Isa>& pool_isas = {}) {
   std::string b = renderTemplate(
       "banner",
       {{"version", CONVGEN_VERSION}, {"config", model.config_name}, {"target", targets(plans, pool_isas)}});
   b.pop_back();  // the template's final newline; the caller's line adds one
+  if (tuning) b += "\n" + tuningBannerLine(*tuning);
   return b;
 }
 
@@ -140,7 +143,7 @@ std::string poolMacro(const ModelSpec& model, const std::string& stem, const std
          "\n#define " + short_name + "(X) " + full + "(X)\n#endif";
 }
 
-std::string header(const ModelSpec& model, const std::string& stem,
+std::string header(const ModelSpec& model, const Tuning* tuning, const std::string& stem,
                    const std::vector<KernelPlan>& plans, const std::vector<PoolPlan>& pools,
                    const detail::NetworkEmission* network) {
   std::string declarations, c_declarations, layer_list, pool_list, transpose_list;
@@ -210,7 +213,7 @@ std::string header(const ModelSpec& model, const std::string& stem,
     declarations += "\n" + detail::renderNetworkDeclarations(*network) + "\n";
     c_declarations += "\n" + detail::renderNetworkCDeclaration(*network);
   }
-  return renderTemplate("header", {{"banner", banner(model, plans, pool_isas)},
+  return renderTemplate("header", {{"banner", banner(model, tuning, plans, pool_isas)},
                                    {"epilogue_struct", epilogues ? epilogueStruct() : ""},
                                    {"guard", macroBase(model, stem) + "_H"},
                                    {"namespace", model.cpp_namespace},
@@ -304,6 +307,7 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
   CONVGEN_CHECK(plans.size() == model.layers.size(), "one plan per layer");
   GeneratedModel out;
   out.plans = std::move(plans);
+  const Tuning* tuning = options.plan.tuning;
   out.pool_plans = planPools(model, options.plan);
   out.layer_lines.resize(out.plans.size());
   out.pool_lines.resize(out.pool_plans.size());
@@ -317,7 +321,7 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
     out.arena_bytes = network->plan.arena.bytes;
     out.arena_lower_bound = network->plan.arena.lower_bound;
   }
-  out.files.push_back({names[0], header(model, stem, out.plans, out.pool_plans,
+  out.files.push_back({names[0], header(model, tuning, stem, out.plans, out.pool_plans,
                                         network_text ? &*network_text : nullptr)});
   // Contiguous runs of layers per shard, in config order.
   const std::vector<NodeRef> order = modelOrder(model);
@@ -365,7 +369,7 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
     std::string includes = isaPrologue(isas);
     // -infinity, the value of a max pool's window with no tap in the input.
     if (max_pool) includes += (includes.empty() ? "" : "\n") + std::string("#include <limits>");
-    std::string file = renderTemplate("shard", {{"banner", banner(model, shard_plans, pool_isas)},
+    std::string file = renderTemplate("shard", {{"banner", banner(model, tuning, shard_plans, pool_isas)},
                                                 {"header", names[0]},
                                                 {"includes", includes},
                                                 {"layers", layers}});
@@ -374,7 +378,7 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
   // Baked weights (only with `weights:`): files of their own, not formatted
   // (already in the format's layout; formatting big arrays is slow).
   std::vector<GeneratedFile> weights = emitBakedWeights(
-      model, out.plans, names[0], banner(model, out.plans), options.weights_shards);
+      model, out.plans, names[0], banner(model, tuning, out.plans), options.weights_shards);
   const std::size_t formatted = out.files.size();
   for (GeneratedFile& f : weights) out.files.push_back(std::move(f));
   // Named like the header guard, so two configs' headers never share it.

@@ -7,6 +7,7 @@
 
 #include "convgen/conv_transpose.h"
 #include "convgen/internal_error.h"
+#include "convgen/tuning.h"
 
 namespace convgen {
 
@@ -82,16 +83,29 @@ std::int64_t KernelPlan::forwardArrayBytes() const {
   return d.oc_tile * d.ow_tile * acc_bytes;
 }
 
-KernelPlan planLayer(const LayerSpec& layer, const PlanOptions& options) {
+namespace {
+
+// The plan of `layer`, with `forced` instead of the cost model's decisions
+// when given; otherwise with options.tuning's entry for the layer's key if
+// it has one. nullopt (and *problem) only for a choice that does not fit.
+std::optional<KernelPlan> planLayerImpl(const LayerSpec& layer, const PlanOptions& options,
+                                        const PlanChoice* forced, std::string* problem) {
   if (layer.source_op == Op::ConvTranspose2d) {
     // Lowered to the conv whose input gradient it is (conv_transpose.h).
-    auto view = std::make_shared<const KernelPlan>(planLayer(convTransposeView(layer), options));
+    std::optional<KernelPlan> lowered =
+        planLayerImpl(convTransposeView(layer), options, forced, problem);
+    if (!lowered) return std::nullopt;
+    auto view = std::make_shared<const KernelPlan>(std::move(*lowered));
     KernelPlan plan = *view;
     plan.layer = layer;
     plan.shapes = inferShapes(layer);
     plan.packed.reset();
     plan.view = std::move(view);
     return plan;
+  }
+  if (!forced && options.tuning) {
+    const auto entry = options.tuning->layers.find(tuningKey(layer, options));
+    if (entry != options.tuning->layers.end()) forced = &entry->second.choice;
   }
   KernelPlan plan;
   plan.layer = layer;
@@ -105,17 +119,48 @@ KernelPlan planLayer(const LayerSpec& layer, const PlanOptions& options) {
   const std::int64_t budget = std::clamp<std::int64_t>(options.unroll_budget, 1, kMaxUnrollBudget);
   // Vector code exists for float32; other dtypes of a SIMD config, and
   // windows too large for the budget, get the portable strategy.
-  if (isaInfo(layer.isa).lanes > 1 && layer.dtype == DType::Float32) {
+  if (hasPlanChoice(layer)) {
     plan.isa = layer.isa;
+    if (forced) {
+      if (!planDirectVector(plan, budget, &forced->forward, problem) ||
+          !planChannelVectorTile(plan, budget, forced->packed, problem))
+        return std::nullopt;
+      planBands(plan, options.band_cache_bytes);
+      return plan;
+    }
     if (planDirectVector(plan, budget)) {
       planChannelVector(plan, budget);
       planBands(plan, options.band_cache_bytes);
       return plan;
     }
+  } else if (forced) {
+    *problem = "the layer has no plan choice: only float32 layers of a vector ISA have one";
+    return std::nullopt;
   }
   plan.isa = Isa::Scalar;
   planDirect(plan, budget);
   return plan;
+}
+
+}  // namespace
+
+bool hasPlanChoice(const LayerSpec& layer) {
+  return isaInfo(layer.isa).lanes > 1 && layer.dtype == DType::Float32;
+}
+
+std::optional<KernelPlan> planWithChoice(const LayerSpec& layer, const PlanOptions& options,
+                                         const PlanChoice& choice, std::string* problem) {
+  return planLayerImpl(layer, options, &choice, problem);
+}
+
+KernelPlan planLayer(const LayerSpec& layer, const PlanOptions& options) {
+  std::string problem;
+  std::optional<KernelPlan> plan = planLayerImpl(layer, options, nullptr, &problem);
+  // checkTuning (the caller's precondition) reports a choice that does not fit.
+  CONVGEN_CHECK(plan.has_value(), ("a tuning choice does not fit layer " + layer.name +
+                                   " (checkTuning was not called?): " + problem)
+                                      .c_str());
+  return std::move(*plan);
 }
 
 std::vector<KernelPlan> planModel(const ModelSpec& model, const PlanOptions& options) {

@@ -8,6 +8,7 @@
 
 #include "convgen/internal_error.h"
 #include "convgen/padding.h"
+#include "convgen/tuning.h"
 #include "plan_cost.h"
 
 namespace convgen {
@@ -100,24 +101,56 @@ double rate(const KernelPlan& plan, const IsaInfo& isa, std::int64_t pixels,
 
 }  // namespace
 
-void planChannelVector(KernelPlan& plan, std::int64_t budget) {
-  const IsaInfo& isa = isaInfo(plan.isa);
-  const LayerSpec& l = plan.layer;
-  CONVGEN_CHECK(isa.lanes > 1, "ChannelVector needs a vector ISA");
-  const std::int64_t og = l.out_channels / l.groups;
-  const std::int64_t taps = l.kernel.h * l.kernel.w;
+namespace {
+
+std::int64_t maxVectors(const KernelPlan& plan, const IsaInfo& isa) {
+  const std::int64_t og = plan.layer.out_channels / plan.layer.groups;
+  return std::min<std::int64_t>(4, (og + isa.lanes - 1) / isa.lanes);
+}
+std::int64_t maxPixels(const KernelPlan& plan) {
+  return std::min<std::int64_t>(plan.shapes.out_width, 28);
+}
+
+// Why a tile of p pixels x m vectors cannot be the layer's (registers, the
+// unroll budget), or "".
+std::string tileProblem(const KernelPlan& plan, const IsaInfo& isa, std::int64_t budget,
+                        std::int64_t p, std::int64_t m) {
+  const std::int64_t taps = plan.layer.kernel.h * plan.layer.kernel.w;
+  if (m < 1 || m > maxVectors(plan, isa))
+    return "vectors " + std::to_string(m) + " is not in [1, " +
+           std::to_string(maxVectors(plan, isa)) + "]";
+  if (p < 1 || p > maxPixels(plan))
+    return "pixels " + std::to_string(p) + " is not in [1, " + std::to_string(maxPixels(plan)) +
+           "]";
+  // Accumulators, the tap's weight vectors and a broadcast at once, with
+  // registers spare (GCC spills when they fill the register file, as
+  // in plan_direct_vector.cpp); the window's FMAs within the unroll budget.
+  if (p * m + m + 1 > isa.vector_registers - 3)
+    return "the tile needs " + std::to_string(p * m + m + 1) + " vector registers, more than " +
+           std::to_string(isa.vector_registers - 3) + " (3 kept spare)";
+  if (taps * p * m > budget)
+    return "the window's " + std::to_string(taps) + " taps x " + std::to_string(p * m) +
+           " accumulators exceed the unroll budget " + std::to_string(budget);
+  return "";
+}
+
+// The planner's pick among the tiles that fit: (0, 0) when none is
+// predicted to beat forward's plan by kMargin.
+std::pair<std::int64_t, std::int64_t> bestTile(const KernelPlan& plan, const IsaInfo& isa,
+                                               std::int64_t budget, std::vector<double>* rates,
+                                               std::vector<PackedTile>* fitting) {
   const double floor = kMargin * directVectorRate(plan);  // to beat forward's plan
   double best = floor;
   std::int64_t best_pixels = 0, best_vectors = 0;
   double best_loads = 0;
-  const std::int64_t max_vectors = std::min<std::int64_t>(4, (og + isa.lanes - 1) / isa.lanes);
-  for (std::int64_t m = 1; m <= max_vectors; ++m)
-    for (std::int64_t p = 1; p <= std::min<std::int64_t>(plan.shapes.out_width, 28); ++p) {
-      // Accumulators, the tap's weight vectors and a broadcast at once, with
-      // registers spare (GCC spills when they fill the register file, as
-      // in plan_direct_vector.cpp); the window's FMAs within the unroll budget.
-      if (p * m + m + 1 > isa.vector_registers - 3 || taps * p * m > budget) continue;
+  for (std::int64_t m = 1; m <= maxVectors(plan, isa); ++m)
+    for (std::int64_t p = 1; p <= maxPixels(plan); ++p) {
+      if (!tileProblem(plan, isa, budget, p, m).empty()) continue;
       const double r = rate(plan, isa, p, m);
+      if (fitting) {
+        fitting->push_back({p, m});
+        rates->push_back(r);
+      }
       // Within 2%, the tile with the fewest loads per FMA ((m + p) / (m * p):
       // weight vectors and broadcasts): measured faster (the 256 -> 64 1x1
       // layer ran 882 us with 4 x 6, 1137 us with 2 x 13, on a Xeon).
@@ -133,17 +166,83 @@ void planChannelVector(KernelPlan& plan, std::int64_t budget) {
         best_loads = loads;
       }
     }
-  if (best_pixels == 0) return;
+  return {best_pixels, best_vectors};
+}
+
+// plan.packed with a tile of p pixels x m vectors; false when a row would
+// need more border tiles than kMaxBorderTiles.
+bool fill(KernelPlan& plan, const IsaInfo& isa, std::int64_t p, std::int64_t m) {
+  const LayerSpec& l = plan.layer;
   ChannelVectorPlan c;
   c.lanes = isa.lanes;
-  c.vectors = best_vectors;
-  c.pixels = best_pixels;
-  c.blocks = blocksFor(og, c.vectors, c.lanes);
-  if (!tilesFor(plan, c.pixels, c.tiles)) return;
-  const std::int64_t reduction = l.in_channels / l.groups * taps;
+  c.vectors = m;
+  c.pixels = p;
+  c.blocks = blocksFor(l.out_channels / l.groups, c.vectors, c.lanes);
+  if (!tilesFor(plan, c.pixels, c.tiles)) return false;
+  const std::int64_t reduction = l.in_channels / l.groups * l.kernel.h * l.kernel.w;
   for (const ChannelBlock& b : c.blocks) c.packed_size += c.blockFloats(b, reduction) * b.count;
   c.packed_size *= l.groups;
   plan.packed = std::move(c);
+  return true;
+}
+
+}  // namespace
+
+void planChannelVector(KernelPlan& plan, std::int64_t budget) {
+  const IsaInfo& isa = isaInfo(plan.isa);
+  CONVGEN_CHECK(isa.lanes > 1, "ChannelVector needs a vector ISA");
+  const auto [p, m] = bestTile(plan, isa, budget, nullptr, nullptr);
+  if (p != 0) fill(plan, isa, p, m);
+}
+
+bool planChannelVectorTile(KernelPlan& plan, std::int64_t budget,
+                           const std::optional<PackedTile>& choice, std::string* problem) {
+  const IsaInfo& isa = isaInfo(plan.isa);
+  CONVGEN_CHECK(isa.lanes > 1, "ChannelVector needs a vector ISA");
+  plan.packed.reset();
+  if (!choice) return true;
+  if (std::string why = tileProblem(plan, isa, budget, choice->pixels, choice->vectors);
+      !why.empty()) {
+    *problem = why;
+    return false;
+  }
+  if (!fill(plan, isa, choice->pixels, choice->vectors)) {
+    *problem = "pixels " + std::to_string(choice->pixels) + " leaves a row more than " +
+               std::to_string(kMaxBorderTiles) + " border tiles";
+    return false;
+  }
+  return true;
+}
+
+std::vector<PackedTile> rankPackedTiles(const KernelPlan& plan, std::int64_t budget) {
+  const IsaInfo& isa = isaInfo(plan.isa);
+  std::vector<PackedTile> fitting;
+  std::vector<double> rates;
+  const auto [best_p, best_m] = bestTile(plan, isa, budget, &rates, &fitting);
+  std::vector<std::size_t> order(fitting.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // By predicted rate, then fewer loads per FMA, then search order.
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (rates[a] != rates[b]) return rates[a] > rates[b];
+    const PackedTile& x = fitting[a];
+    const PackedTile& y = fitting[b];
+    return (x.pixels + x.vectors) * y.pixels * y.vectors <
+           (y.pixels + y.vectors) * x.pixels * x.vectors;
+  });
+  // Only tiles whose row fits the border-tile bound (as planChannelVector).
+  auto rowFits = [&](std::int64_t pixels) {
+    std::vector<PixelTile> tiles;
+    return tilesFor(plan, pixels, tiles);
+  };
+  std::vector<PackedTile> ranked;
+  const bool picked = best_p != 0 && rowFits(best_p);
+  if (picked) ranked.push_back({best_p, best_m});
+  for (std::size_t i : order) {
+    const PackedTile& t = fitting[i];
+    if (picked && t.pixels == best_p && t.vectors == best_m) continue;
+    if (rowFits(t.pixels)) ranked.push_back(t);
+  }
+  return ranked;
 }
 
 }  // namespace convgen

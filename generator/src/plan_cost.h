@@ -2,12 +2,42 @@
 // strategies (a fraction of the core's FMA peak).
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "convgen/plan.h"
+#include "convgen/tuning.h"
 
 namespace convgen {
 
 // The DirectVector plan in plan.detail.
 double directVectorRate(const KernelPlan& plan);
+// The same for a tile of plan's layer and ISA (plan_tile.cpp).
+double forwardTileRate(const KernelPlan& plan, const ForwardTile& t);
+
+// How much faster a split plan must be predicted (see planDirectVector).
+inline constexpr double kSplitMargin = 1.02;
+
+// A register tile of the DirectVector strategy and its cost-model score
+// (useful FMAs per cycle; comparable between split and plain tiles).
+struct ScoredTile {
+  ForwardTile tile;
+  double score = 0;
+};
+// Why `t` cannot be plan's forward tile (registers, accumulators, the unroll
+// budget, the split's conditions), or "" when it can.
+std::string forwardTileProblem(const KernelPlan& plan, const IsaInfo& isa, std::int64_t budget,
+                               const ForwardTile& t);
+// Every tile that fits (split or not), the cost model's pick first, then by
+// score (larger tiles first on ties, then search order). Empty when the
+// window alone exceeds the budget.
+std::vector<ScoredTile> rankForwardTiles(const KernelPlan& plan, const IsaInfo& isa,
+                                         std::int64_t budget, bool split);
+
+// The ChannelVector tiles that fit (plan_channel_vector.cpp), the planner's
+// pick first when it has one (predicted faster than forward's plan), then
+// the rest by predicted rate (then fewer loads per FMA, then search order).
+std::vector<PackedTile> rankPackedTiles(const KernelPlan& plan, std::int64_t budget);
 
 // `compute_rate` (a fraction of peak) slowed by streaming the layer's input
 // `passes` times: once per block of output channels a strategy computes

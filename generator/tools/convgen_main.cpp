@@ -2,12 +2,15 @@
 //   convgen check CONFIG     validate; silent and exit 0 when valid
 //   convgen shapes CONFIG    print every layer's shapes
 //   convgen generate CONFIG --out-dir DIR [--isa ISA] [--shards K]
-//                    [--report [--report-compiler CXX --report-flag F...]]
+//                    [--report [--report-compiler CXX --report-flag F...]] [--tuning FILE]
 //                            write NAME.h and NAME.cpp (or NAME_<k>.cpp)
 //   convgen import MODEL.onnx --out-dir DIR [--name NAME] [--input-shape N,C,H,W] [--isa ISA]
 //                            write NAME.yaml and NAME.safetensors (convgen_import.cpp)
 //   convgen golden CONFIG --input INPUT.bin --out-dir DIR
 //                            write NAME_golden.cpp and NAME_golden.bin (convgen_golden.cpp)
+//   convgen tune CONFIG --out TUNING.json [--isa ISA] [--candidates N] [--cxx CXX]
+//                    [--work-dir DIR] [--repetitions R] [-j N] [--pick-rank K]
+//                            time candidate plans, write the fastest (convgen_tune.cpp)
 //   convgen verify FILE... [--isa ISA]
 //                            check generated code's promises with Clang
 // Exit status (README.md's exit-status table): 0 success, 1 errors in the config,
@@ -19,6 +22,8 @@
 #include "convgen/import.h"
 #include "convgen/output.h"
 #include "convgen/report.h"
+#include "convgen/tune.h"
+#include "convgen/tuning.h"
 #ifdef CONVGEN_HAS_VERIFIER
 #include "convgen/verify.h"
 #endif
@@ -45,6 +50,7 @@ cl::SubCommand shapes_cmd("shapes", "Print each layer's shapes, padding, paramet
 cl::SubCommand generate_cmd("generate", "Generate the kernels of every layer into --out-dir");
 cl::SubCommand& import_cmd = convgen::importSubCommand();
 cl::SubCommand& golden_cmd = convgen::goldenSubCommand();
+cl::SubCommand& tune_cmd = convgen::tuneSubCommand();
 
 cl::opt<std::string> config_path(cl::Positional, cl::Required, cl::desc("<config.yaml>"),
                                  cl::sub(check_cmd), cl::sub(shapes_cmd), cl::sub(generate_cmd),
@@ -57,7 +63,7 @@ cl::opt<std::string> out_dir("out-dir", cl::Required, cl::desc("Directory to wri
 const std::string isa_help =
     "Target of every layer, overriding the config: " + convgen::isaNameList() + " or native";
 cl::opt<std::string> isa_override("isa", cl::desc(isa_help), cl::value_desc("isa"),
-                                  cl::sub(generate_cmd), cl::sub(import_cmd),
+                                  cl::sub(generate_cmd), cl::sub(import_cmd), cl::sub(tune_cmd),
                                   cl::cat(convgen_options));
 cl::opt<int> shards("shards", cl::desc("Spread the layers over this many .cpp files"), cl::init(1),
                     cl::sub(generate_cmd), cl::cat(convgen_options));
@@ -69,7 +75,7 @@ cl::opt<int> weights_shards(
 cl::opt<std::int64_t> unroll_budget(
     "unroll-budget",
     cl::desc("Most multiply-accumulates in one straight-line function (default 2048)"),
-    cl::init(convgen::PlanOptions().unroll_budget), cl::sub(generate_cmd),
+    cl::init(convgen::PlanOptions().unroll_budget), cl::sub(generate_cmd), cl::sub(tune_cmd),
     cl::cat(convgen_options));
 cl::opt<std::int64_t> band_cache(
     "band-cache",
@@ -77,6 +83,10 @@ cl::opt<std::int64_t> band_cache(
              "0 turns row bands off"),
     cl::init(convgen::PlanOptions().band_cache_bytes), cl::sub(generate_cmd),
     cl::cat(convgen_options));
+cl::opt<std::string> tuning_path(
+    "tuning",
+    cl::desc("Plan the layers this tuning file (convgen tune) has choices for with them"),
+    cl::value_desc("file.json"), cl::sub(generate_cmd), cl::cat(convgen_options));
 cl::opt<bool> no_format(
     "no-format",
     cl::desc(
@@ -119,7 +129,7 @@ int fail(const llvm::Twine& message, int code) {
   return code;
 }
 
-int generate(convgen::ModelSpec& model) {
+int generate(convgen::ModelSpec& model, convgen::Diagnostics& diags) {
   if (shards < 1 || shards > 1024) return fail("--shards must be between 1 and 1024", kExitUsage);
   if (weights_shards.getNumOccurrences() > 0 && (weights_shards < 1 || weights_shards > 1024))
     return fail("--weights-shards must be between 1 and 1024", kExitUsage);
@@ -147,6 +157,20 @@ int generate(convgen::ModelSpec& model) {
   options.weights_shards = weights_shards;
   options.plan.unroll_budget = unroll_budget;
   options.plan.band_cache_bytes = band_cache;
+  // A tuning file is read and checked against every layer using it before
+  // anything is generated: a bad one writes nothing.
+  std::optional<convgen::Tuning> tuning;
+  if (!tuning_path.empty()) {
+    std::string read_error;
+    tuning = convgen::readTuning(tuning_path, diags, &read_error);
+    if (!read_error.empty())
+      return fail("cannot read tuning file '" + tuning_path + "': " + read_error, kExitIo);
+    if (tuning) options.plan.tuning = &*tuning;
+    if (!tuning || !convgen::checkTuning(model, options.plan, diags)) {
+      diags.print(llvm::errs(), /*show_source=*/!no_source);
+      return kExitConfigError;
+    }
+  }
   options.format = !no_format;
   // Everything is rendered before anything is written: an error leaves
   // the output directory as it was.
@@ -190,7 +214,7 @@ int generate(convgen::ModelSpec& model) {
 int main(int argc, char** argv) {
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions({&convgen_options, &convgen::importOptionCategory(),
-                            &convgen::goldenOptionCategory()});
+                            &convgen::goldenOptionCategory(), &convgen::tuneOptionCategory()});
   std::string usage_errors;
   llvm::raw_string_ostream usage_os(usage_errors);
   if (!cl::ParseCommandLineOptions(argc, argv, "convgen: fixed-shape Conv2d kernel generator\n",
@@ -204,8 +228,9 @@ int main(int argc, char** argv) {
 #endif
   if (import_cmd) return convgen::runImportCommand(out_dir, isa_override);
   if (golden_cmd) return convgen::runGoldenCommand(out_dir);
+  if (tune_cmd) return convgen::runTuneCommand(isa_override, unroll_budget);
   if (!check_cmd && !shapes_cmd && !generate_cmd) {
-    llvm::errs() << "convgen: error: no command given (check, shapes, generate, import, golden, verify)\n"
+    llvm::errs() << "convgen: error: no command given (check, shapes, generate, import, golden, tune, verify)\n"
                  << "Run 'convgen --help' for usage.\n";
     return kExitUsage;
   }
@@ -221,6 +246,6 @@ int main(int argc, char** argv) {
     return kExitConfigError;
   }
   if (shapes_cmd) convgen::printShapesTable(*model, llvm::outs());
-  if (generate_cmd) return generate(*model);
+  if (generate_cmd) return generate(*model, diags);
   return 0;
 }

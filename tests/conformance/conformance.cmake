@@ -9,6 +9,7 @@
 #                       LIBRARIES <reference and Catch2 main targets>...
 #                       [SHARDS <n>] [OPTIONS <compile option>...]
 #                       [DISCOVER | TEST_NAME <name>] [EXPECT_ISA] [NO_FORMAT] [BACKWARD]
+#                       [TUNING <file.json>]
 #                       [BAKED_CONFIG <yaml> BAKED_NAMESPACE <ns> [BAKED_SHARDS <n>]])
 #
 # BAKED_CONFIG: a second config, with `weights:` (make_configs' matrix_baked),
@@ -29,12 +30,14 @@
 # the sub-project does: there the emulator or SIMDe runs every layer, so the
 # skip was decided before building (convgen_test_require) and a 77 fails.
 #
+# TUNING generates CONFIG with a tuning file's plan choices (tests/tuning).
+#
 # NO_FORMAT generates without libFormat (the machine-made matrix and property
 # configs: formatting was most of their generation time).
 set(_convgen_conformance_dir ${CMAKE_CURRENT_LIST_DIR})
 
 function(convgen_conformance name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "DISCOVER;EXPECT_ISA;NO_FORMAT;BACKWARD" "CONFIG;NAMESPACE;ISA;SHARDS;TEST_NAME;BAKED_CONFIG;BAKED_NAMESPACE;BAKED_SHARDS"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "DISCOVER;EXPECT_ISA;NO_FORMAT;BACKWARD" "CONFIG;NAMESPACE;ISA;SHARDS;TEST_NAME;BAKED_CONFIG;BAKED_NAMESPACE;BAKED_SHARDS;TUNING"
                         "LIBRARIES;OPTIONS")
   foreach(required IN ITEMS CONFIG NAMESPACE ISA LIBRARIES)
     if(NOT arg_${required})
@@ -48,8 +51,12 @@ function(convgen_conformance name)
   if(arg_NO_FORMAT)
     set(format_option NO_FORMAT)
   endif()
+  set(tuning_option "")
+  if(arg_TUNING)
+    set(tuning_option TUNING ${arg_TUNING})
+  endif()
   convgen_add_kernels(${name}_kernels CONFIG ${arg_CONFIG} SHARDS ${arg_SHARDS} ISA ${arg_ISA}
-                      ${format_option})
+                      ${format_option} ${tuning_option})
   # Generated code must compile warning-free.
   target_compile_options(${name}_kernels PRIVATE -Wall -Wextra -Werror ${arg_OPTIONS})
   cmake_path(GET arg_CONFIG STEM LAST_ONLY stem)

@@ -1,5 +1,6 @@
 // Writes conformance configs: the edge-case matrix, or seeded random layers.
 //   make_configs matrix OUT.yaml [BAKED.yaml]
+//   make_configs matrix_float32 OUT.yaml [EVERY]   (every EVERY-th float32 layer, unbaked)
 //   make_configs random SEED COUNT OUT.yaml
 // With BAKED.yaml, the matrix's float32 layers (the only dtype convgen bakes)
 // go there instead, with `weights: matrix_baked.safetensors` (written next
@@ -17,6 +18,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -470,6 +472,35 @@ int main(int argc, char** argv) {
       layers = rest;
       index = rest_index;
     }
+  } else if (mode == "matrix_float32" && (argc == 3 || argc == 4)) {
+    // Every EVERY-th float32 layer (default all), weights at run time and no
+    // gradients: the layers a tuning file has choices for (tests/tuning: the
+    // matrix with non-default plans, where compile time bounds how many).
+    const long every = argc == 4 ? std::atol(argv[3]) : 1;
+    if (every < 1) {
+      std::fprintf(stderr, "make_configs: EVERY must be a positive integer\n");
+      return 2;
+    }
+    const std::vector<Candidate> all = [] {
+      std::vector<Candidate> m = matrix();
+      addEpilogues(m);
+      return m;
+    }();
+    std::size_t float32 = 0;
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (all[i].dtype == "float32" && float32++ % static_cast<std::size_t>(every) == 0) {
+        layers.push_back(all[i]);
+        layers.back().backward = false;
+        index.push_back(i);
+      }
+    // A residual names its shape's first layer (addEpilogues), which the
+    // sampling may have left out: then the layer keeps its activation only.
+    std::set<std::string> kept;
+    for (std::size_t i : index) kept.insert(layerName(i));
+    for (Candidate& c : layers)
+      if (!c.residual.empty() && !kept.count(c.residual)) c.residual.clear();
+    out_path = argv[2];
+    ns = "matrix_float32";
   } else if (mode == "random" && argc == 5) {
     layers = random(std::strtoull(argv[2], nullptr, 10), std::atoi(argv[3]));
     for (std::size_t i = 0; i < layers.size(); ++i) index.push_back(i);
@@ -477,7 +508,8 @@ int main(int argc, char** argv) {
     ns = "property";
   } else {
     std::fprintf(stderr,
-                 "usage: make_configs matrix OUT.yaml [BAKED.yaml] | random SEED COUNT OUT.yaml\n");
+                 "usage: make_configs matrix OUT.yaml [BAKED.yaml] | matrix_float32 OUT.yaml [EVERY] | "
+                 "random SEED COUNT OUT.yaml\n");
     return 2;
   }
   std::ostringstream yaml;

@@ -21,6 +21,10 @@
 
 namespace convgen {
 
+struct Tuning;         // tuning.h
+struct ForwardTile;    // tuning.h
+struct PackedTile;     // tuning.h
+
 struct PlanOptions {
   // Most multiply-accumulate statements one straight-line (unrolled) function
   // may hold. Measured on Zen 3: straight-line code beyond ~32 KB runs
@@ -30,6 +34,11 @@ struct PlanOptions {
   // the smallest L2 seen on the project's machines (Zen 3, 512 KB). 0: no
   // bands, every block of output channels walks every row.
   std::int64_t band_cache_bytes = 256 * 1024;
+  // Measured choices (`generate --tuning`, tuning.h): a layer whose key is
+  // in it is planned with its entry's choice instead of the cost model's.
+  // Precondition: checkTuning passed for the model (a choice that does not
+  // fit is an internal error here).
+  const Tuning* tuning = nullptr;
 };
 // The largest --unroll-budget accepted: it bounds every unrolled function
 // (and so the generated code) whatever the layer.
@@ -202,16 +211,23 @@ std::vector<KernelPlan> planModel(const ModelSpec& model, const PlanOptions& opt
 
 // The strategies' planners (plan_direct.cpp, plan_direct_vector.cpp). Each
 // fills plan.detail; the vector one returns false when the layer does not
-// fit it (the window alone exceeds the unroll budget).
+// fit it (the window alone exceeds the unroll budget). With `tile` (a
+// tuning choice) the vector one uses it instead of the cost model's, or
+// returns false with *problem saying why it does not fit.
 void planDirect(KernelPlan& plan, std::int64_t budget);
-bool planDirectVector(KernelPlan& plan, std::int64_t budget);
+bool planDirectVector(KernelPlan& plan, std::int64_t budget, const ForwardTile* tile = nullptr,
+                      std::string* problem = nullptr);
 // Fills plan.packed when the ChannelVector strategy is predicted faster
-// than plan.detail's (plan_channel_vector.cpp).
+// than plan.detail's (plan_channel_vector.cpp). With `choice`, a tuning's
+// decision instead: *choice (none leaves plan.packed empty); false with
+// *problem when the tile does not fit.
 void planChannelVector(KernelPlan& plan, std::int64_t budget);
 // Fills plan.bands for a finished vector plan (plan_bands.cpp).
 void planBands(KernelPlan& plan, std::int64_t cache_bytes);
 // The row-unit boundaries of a plan: the rows where forward_partition()
 // may split it (a register tile of several rows is one unit).
 std::vector<std::int64_t> rowUnitBoundaries(const KernelPlan& plan);
+bool planChannelVectorTile(KernelPlan& plan, std::int64_t budget,
+                           const std::optional<PackedTile>& choice, std::string* problem);
 
 }  // namespace convgen
