@@ -7,11 +7,13 @@
 // streams it from L3 again. Cutting the rows into bands and computing every
 // block of a band before the next band reads each input row from L3 once;
 // the blocks of a band find the band's rows, and all the weights, in L2.
-// Measured on a Zen 3 (AVX2, the machine shared with two compile jobs,
-// interleaved medians): S5 forward 38.9 -> 16.8 ms, S7 62.6 -> 13.8 ms,
-// S11 19.3 -> 15.9 ms, the same bits (each output is computed by the same
-// tile code, in the same order; only the order of independent tiles
-// changes).
+// Measured on a Zen 3 (AVX2, interleaved medians, docs/benchmarks.md):
+// with the machine shared with two compile jobs, S5 forward 38.9 -> 16.8
+// ms, S7 62.6 -> 13.8 ms, S11 19.3 -> 15.9 ms; on the quiet machine within
+// its noise (0.96-1.19x): the hardware prefetcher hides one core's L3
+// streams, not a contended L3. The same bits either way (each output is
+// computed by the same tile code, in the same order; only the order of
+// independent tiles changes).
 #include <algorithm>
 
 #include "convgen/internal_error.h"
