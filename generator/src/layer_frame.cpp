@@ -175,13 +175,14 @@ std::string unpackedRows(const KernelPlan& p) {
 }
 
 // With row bands (plan_bands.cpp) the strategy's rows function computes one
-// band ("band_rows"), and `entry` walks [oh_lo, oh_hi) band by band; without,
-// the strategy's function is `entry` itself and this is empty.
-std::string bandedRows(const KernelPlan& p, const std::string& entry, const std::string& weights) {
+// band ("band_rows", "band_packed_rows"), and forward_rows (forward_packed_rows)
+// walks [oh_lo, oh_hi) band by band; without, this is empty.
+std::string bandedRows(const KernelPlan& p, bool packed) {
   if (p.bands.empty()) return "";
-  const std::string band_fn = entry == "forward_rows" ? "band_rows" : "band_packed_rows";
+  const std::string entry = packed ? "forward_packed_rows" : "forward_rows";
+  const std::string band_fn = packed ? "band_packed_rows" : "band_rows";
+  const std::string weights = packed ? "packed" : "weight";
   const LayerSpec& l = p.layer;
-  const bool packed = entry != "forward_rows";
   Code c;
   c.line("");
   c.line("");
@@ -247,9 +248,9 @@ std::string renderLayer(const ModelSpec& model, const KernelPlan& p, const Strat
        {"c_packed", cName(model, l, "forward_packed")},
        {"body", code.body},
        {"rows_fn", p.bands.empty() ? "forward_rows" : "band_rows"},
-       {"banded_rows", bandedRows(p, "forward_rows", "weight")},
+       {"banded_rows", bandedRows(p, false)},
        {"packed_rows_fn", p.bands.empty() || !packed ? "forward_packed_rows" : "band_packed_rows"},
-       {"banded_packed_rows", packed ? bandedRows(p, "forward_packed_rows", "packed") : ""},
+       {"banded_packed_rows", packed ? bandedRows(p, true) : ""},
        {"baked", bakedLayerCode(model, p)},
        {"res_param", l.epilogue.hasResidual() ? "const T* residual, " : ""},
        {"c_res_param",

@@ -121,15 +121,17 @@ std::optional<KernelPlan> planLayerImpl(const LayerSpec& layer, const PlanOption
   // windows too large for the budget, get the portable strategy.
   if (hasPlanChoice(layer)) {
     plan.isa = layer.isa;
+    bool vector = true;
     if (forced) {
       if (!planDirectVector(plan, budget, &forced->forward, problem) ||
           !planChannelVectorTile(plan, budget, forced->packed, problem))
         return std::nullopt;
-      planBands(plan, options.band_cache_bytes);
-      return plan;
-    }
-    if (planDirectVector(plan, budget)) {
+    } else if (planDirectVector(plan, budget)) {
       planChannelVector(plan, budget);
+    } else {
+      vector = false;
+    }
+    if (vector) {
       planBands(plan, options.band_cache_bytes);
       return plan;
     }
