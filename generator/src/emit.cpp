@@ -323,7 +323,7 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
   }
   out.files.push_back({names[0], header(model, tuning, stem, out.plans, out.pool_plans,
                                         network_text ? &*network_text : nullptr)});
-  // Contiguous runs of layers per shard, in config order.
+  // Shards hold contiguous runs of nodes, in config order.
   const std::vector<NodeRef> order = modelOrder(model);
   std::size_t convs = 0, pools = 0;
   for (const NodeRef& node : order) {
@@ -334,37 +334,66 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
   }
   CONVGEN_CHECK(convs == model.layers.size() && pools == model.pools.size(),
                 "ModelSpec::order lists every layer once");
+  // Each node's code first, then contiguous runs of about equal size (in
+  // lines): a shard's compile time grows with its code, and the layers of
+  // a config differ in size by 100x (the matrix's extremes, baked weights'
+  // unrolled taps), so runs of equal layer count left one shard with over
+  // half the code and the build waiting on it (seen: the baked matrix's
+  // shard 3 at 59k lines, the other three about 27k each).
+  struct NodeCode {
+    std::string text;
+    std::int64_t lines = 0;
+  };
+  std::vector<NodeCode> codes;
+  for (const NodeRef& node : order) {
+    NodeCode code;
+    if (node.kind == NodeRef::Kind::Pool) {
+      code.text = renderPool(model, out.pool_plans[node.index]);
+    } else {
+      code.text = renderPlan(model, out.plans[node.index]);
+    }
+    code.text.pop_back();
+    if (node.kind == NodeRef::Kind::Conv && out.plans[node.index].layer.backward &&
+        !out.plans[node.index].view)
+      code.text += renderBackward(model, out.plans[node.index]);
+    code.lines = std::count(code.text.begin(), code.text.end(), '\n') + 1;
+    (node.kind == NodeRef::Kind::Pool ? out.pool_lines : out.layer_lines)[node.index] = code.lines;
+    codes.push_back(std::move(code));
+  }
+  std::int64_t total_lines = 0;
+  for (const NodeCode& code : codes) total_lines += code.lines;
   const std::size_t count = order.size();
+  std::size_t begin = 0;
+  std::int64_t done_lines = 0;  // lines of nodes [0, begin)
   for (int k = 0; k < options.shards; ++k) {
+    // The boundary nearest this shard's share of the lines.
+    std::size_t end = begin;
+    if (k + 1 == options.shards) {
+      end = count;
+    } else {
+      const std::int64_t target = total_lines * (k + 1) / options.shards;
+      while (end < count && done_lines + codes[end].lines / 2 < target) done_lines += codes[end++].lines;
+    }
     std::string layers;
-    const std::size_t begin = count * k / options.shards, end = count * (k + 1) / options.shards;
     std::vector<KernelPlan> shard_plans;
     std::vector<Isa> isas;
     bool max_pool = false;
     std::vector<Isa> pool_isas;
     for (std::size_t i = begin; i < end; ++i) {
       const NodeRef node = order[i];
-      std::string text;
       if (node.kind == NodeRef::Kind::Pool) {
         const PoolPlan& pool = out.pool_plans[node.index];
         max_pool = max_pool || pool.pool.op == Op::MaxPool2d;
         pool_isas.push_back(pool.isa);
         if (pool.lanes) isas.push_back(pool.isa);  // vector code: its ISA's prologue
-        text = renderPool(model, pool);
       } else {
         const KernelPlan& plan = out.plans[node.index];
         shard_plans.push_back(plan);
         isas.push_back(plan.isa);
-        text = renderPlan(model, plan);
       }
-      text.pop_back();
-      if (node.kind == NodeRef::Kind::Conv && out.plans[node.index].layer.backward &&
-          !out.plans[node.index].view)
-        text += renderBackward(model, out.plans[node.index]);
-      const std::int64_t lines = std::count(text.begin(), text.end(), '\n') + 1;
-      (node.kind == NodeRef::Kind::Pool ? out.pool_lines : out.layer_lines)[node.index] = lines;
-      layers += text;
+      layers += codes[i].text;
     }
+    begin = end;
     if (k == 0 && network_text) layers += "\n\n" + detail::renderNetworkDefinition(*network_text) + "\n";
     std::string includes = isaPrologue(isas);
     // -infinity, the value of a max pool's window with no tap in the input.

@@ -78,3 +78,41 @@ TEST_CASE("tiny layers render exactly their goldens, for every strategy and ISA"
       checkGolden(std::string(t.name) + "_" + std::string(isa.name) + ".cpp", out.files[1].content);
     }
 }
+
+// Shards hold contiguous runs of layers balanced by size, not by count: one
+// large layer among small ones gets a shard of its own instead of dragging
+// its neighbours into the slowest file (emit.cpp). Every layer lands in
+// exactly one shard, in config order.
+TEST_CASE("shards are contiguous runs of about equal size", "[emit]") {
+  ModelSpec model;
+  model.config_name = "sharded.yaml";
+  model.cpp_namespace = "sharded";
+  // Seven tiny layers, then a big one (a 7x7 reflect-padded window: its
+  // border regions, each unrolled, are far more code).
+  for (int i = 0; i < 7; ++i)
+    model.layers.push_back(conv("tiny" + std::to_string(i), {1, 1, 3, 3}, 1, 1, 1, 0));
+  model.layers.push_back(conv("big", {1, 8, 20, 20}, 8, 7, 1, 3));
+  model.layers.back().padding_mode = PaddingMode::Reflect;
+  for (LayerSpec& l : model.layers) l.isa = Isa::Scalar;
+  GenerateOptions options;
+  options.shards = 2;
+  options.format = false;
+  const GeneratedModel out = generateModel(model, options);
+  REQUIRE(out.files.size() == 3);
+  // The premise: "big" has more code than the seven others together.
+  std::int64_t tiny_lines = 0;
+  for (int i = 0; i < 7; ++i) tiny_lines += out.layer_lines[i];
+  INFO("tiny layers " << tiny_lines << " lines, big " << out.layer_lines[7]);
+  REQUIRE(out.layer_lines[7] > tiny_lines);
+  const auto defines = [](const std::string& text, const std::string& layer) {
+    return text.find("namespace sharded::" + layer + " {") != std::string::npos;
+  };
+  // By count the split would be 4 + 4 with "big" beside three tiny layers.
+  for (int i = 0; i < 7; ++i) {
+    INFO("tiny" << i);
+    CHECK(defines(out.files[1].content, "tiny" + std::to_string(i)));
+    CHECK_FALSE(defines(out.files[2].content, "tiny" + std::to_string(i)));
+  }
+  CHECK(defines(out.files[2].content, "big"));
+  CHECK_FALSE(defines(out.files[1].content, "big"));
+}
