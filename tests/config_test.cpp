@@ -293,16 +293,32 @@ TEST_CASE("backward comes from the top level unless a layer overrides it", "[con
   - {name: first, input_shape: [1, 3, 8, 8], in_channels: 3, out_channels: 4, kernel_size: 3}
   - {name: second, input_shape: [1, 3, 8, 8], in_channels: 3, out_channels: 4, kernel_size: 3, backward: false}
   - {name: third, input_shape: [1, 3, 8, 8], in_channels: 3, out_channels: 4, kernel_size: 3, backward: true}
+  - {name: fourth, input_shape: [1, 3, 8, 8], in_channels: 3, out_channels: 4, kernel_size: 3, backward: only}
 )";
   const ModelSpec off = loadValid("namespace: t\n" + layers);
-  REQUIRE(off.layers.size() == 3);
+  REQUIRE(off.layers.size() == 4);
   CHECK_FALSE(off.layers[0].backward);  // the default default is false
   CHECK_FALSE(off.layers[1].backward);
   CHECK(off.layers[2].backward);
+  CHECK(off.layers[3].backward);  // only: the gradients, without the forward
+  for (int i = 0; i < 3; ++i) CHECK_FALSE(off.layers[i].backward_only);
+  CHECK(off.layers[3].backward_only);
   const ModelSpec on = loadValid("namespace: t\nbackward: true\n" + layers);
   CHECK(on.layers[0].backward);
   CHECK_FALSE(on.layers[1].backward);
   CHECK(on.layers[2].backward);
+  CHECK_FALSE(on.layers[0].backward_only);
+  CHECK(on.layers[3].backward_only);
+  // `only` at the top level (quoted or not), overridden by the layer's own.
+  for (const char* word : {"only", "'only'"}) {
+    const ModelSpec only = loadValid("namespace: t\nbackward: " + std::string(word) + "\n" + layers);
+    CHECK(only.layers[0].backward_only);
+    CHECK_FALSE(only.layers[1].backward);
+    CHECK_FALSE(only.layers[1].backward_only);
+    CHECK(only.layers[2].backward);
+    CHECK_FALSE(only.layers[2].backward_only);
+    CHECK(only.layers[3].backward_only);
+  }
   // Not a bool: diagnosed at the value, top level and layer alike.
   const Loaded bad_top = load("namespace: t\nbackward: yes please\n" + layers);
   requireDiagnosed(bad_top, "backward: yes please");
@@ -310,6 +326,9 @@ TEST_CASE("backward comes from the top level unless a layer overrides it", "[con
   const Loaded bad_layer = load(oneLayer("    backward: 1\n"));
   requireDiagnosed(bad_layer, "backward: 1");
   CHECK(bad_layer.lines.size() == 1);
+  const Loaded bad_word = load(oneLayer("    backward: Only\n"));  // words are case-sensitive
+  requireDiagnosed(bad_word, "backward: Only");
+  CHECK(bad_word.lines.size() == 1);
 }
 
 TEST_CASE("kernel_size, stride, dilation and padding take an int or a pair", "[config]") {

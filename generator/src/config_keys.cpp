@@ -17,7 +17,7 @@ const std::vector<ConfigKey>& configKeys() {
       {K::Weights, "weights", S::Top, V::String, false, "none",
        "a `.safetensors` file (relative to the config) whose tensors are baked into the code"},
       {K::Layers, "layers", S::Top, V::LayerList, true, "", "the Conv2d layers, at least one"},
-      {K::TopBackward, "backward", S::Top, V::Bool, false, "false",
+      {K::TopBackward, "backward", S::Top, V::Backward, false, "false",
        "default `backward` of every layer"},
       {K::Network, "network", S::Top, V::Bool, false, "true with `weights`",
        "`false`: baked layers stay independent (each its own `input_shape`, no network `forward`)"},
@@ -82,8 +82,10 @@ const std::vector<ConfigKey>& configKeys() {
       {K::Input, "input", S::Layer, V::String, false, "the previous layer",
        "the earlier layer whose output this one reads, in a network (`weights`); its "
        "`input_shape` then follows"},
-      {K::Backward, "backward", S::Layer, V::Bool, false, "the top-level `backward`",
-       "also emit `backward_input`, `backward_weight`, `backward_bias` (autograd's gradients)"},
+      {K::Backward, "backward", S::Layer, V::Backward, false, "the top-level `backward`",
+       "`true`: also emit `backward_input`, `backward_weight`, `backward_bias` (autograd's "
+       "gradients); `only`: emit them without the forward (no epilogue, `weights` or "
+       "conv_transpose2d)"},
       {K::OutputPadding, "output_padding", S::Layer, V::IntOrPair, false, "0",
        "`p` or `[ph, pw]`: rows/columns added at the end of the output (as nn.ConvTranspose2d)"},
   };
@@ -123,6 +125,8 @@ std::string valueText(const ConfigKey& key) {
              ", or a `{top, bottom, left, right}` mapping";
     case ValueKind::Bool:
       return "`true`, `false`";
+    case ValueKind::Backward:
+      return "`true`, `false`, `only`";
     case ValueKind::LayerList:
       return "list of layer mappings";
     case ValueKind::Float:

@@ -115,6 +115,10 @@ class ConfigReader {
     CONVGEN_CHECK(key.kind == ValueKind::Bool, "a bool field for a non-bool key");
     out = w_.readBool(v, llvm::StringRef(key.name.data(), key.name.size()));
   }
+  void read(const ConfigKey& key, const Value& v, Located<BackwardMode>& out) {
+    CONVGEN_CHECK(key.kind == ValueKind::Backward, "a backward field for another key");
+    out = w_.readBackward(v, llvm::StringRef(key.name.data(), key.name.size()));
+  }
   void read(const ConfigKey& key, const Value& v, RawInts& out) {
     CONVGEN_CHECK(key.kind == ValueKind::IntList || key.kind == ValueKind::IntOrPair,
                   "an integer-list field for another key");

@@ -86,9 +86,11 @@ std::string layerInfo(const KernelPlan& p) {
       {"padding_mode", quoted(toString(l.padding_mode))},
       {"dtype", quoted(toString(l.dtype))},
       {"isa", quoted(toString(p.isa))},
-      {"strategy", quoted(p.strategyName())},
-      {"kernel", quoted(p.kernelName())},
-      {"packed_kernel", quoted(p.packedKernelName())},
+      // backward: only: no forward kernel, so no strategy or kernel name
+      // (isa is the gradients').
+      {"strategy", quoted(l.backward_only ? "none" : p.strategyName())},
+      {"kernel", quoted(l.backward_only ? "" : p.kernelName())},
+      {"packed_kernel", quoted(l.backward_only ? "" : p.packedKernelName())},
       {"macs", str(s.macs)}};
   std::string out;
   for (const auto& [field, value] : fields)
@@ -143,6 +145,29 @@ std::string poolMacro(const ModelSpec& model, const std::string& stem, const std
          "\n#define " + short_name + "(X) " + full + "(X)\n#endif";
 }
 
+// A layer with backward: only: the shapes, info and the gradients' declarations.
+std::string backwardOnlyDeclaration(const KernelPlan& p) {
+  const LayerSpec& l = p.layer;
+  Code c;
+  c.line();
+  c.line("// " + summary(p));
+  c.line("// backward: only: the gradients, without forward, forward_packed or the partitions.");
+  c.line("namespace " + l.name + " {");
+  c.line("using value_type = " + std::string(cppType(l.dtype)) + ";");
+  c.line("inline constexpr std::array<std::int64_t, " + str(linearInput(p).size()) +
+         "> input_shape = {" + join(linearInput(p), ", ") + "};");
+  c.line("inline constexpr std::array<std::int64_t, 4> weight_shape = {" +
+         join(p.shapes.weight, ", ") + "};");
+  c.line("inline constexpr std::array<std::int64_t, 1> bias_shape = {" +
+         (l.bias ? str(l.out_channels) : std::string("0")) + "};  // {0} without bias");
+  c.line("inline constexpr std::array<std::int64_t, " + str(linearOutput(p).size()) +
+         "> output_shape = {" + join(linearOutput(p), ", ") + "};");
+  c.line("inline constexpr ::convgen::generated::LayerInfo info = {" + layerInfo(p) + "};" +
+         backwardDeclarations(p));
+  c.line("}  // namespace " + l.name);
+  return c.text();
+}
+
 std::string header(const ModelSpec& model, const Tuning* tuning, const std::string& stem,
                    const std::vector<KernelPlan>& plans, const std::vector<PoolPlan>& pools,
                    const detail::NetworkEmission* network) {
@@ -161,6 +186,11 @@ std::string header(const ModelSpec& model, const Tuning* tuning, const std::stri
       declarations += convTransposeDeclaration(model, p, layerInfo(p));
       c_declarations += (c_declarations.empty() ? "" : "\n") + convTransposeCDeclarations(model, p);
       transpose_list += (transpose_list.empty() ? "" : " ") + std::string("X(") + l.name + ")";
+      continue;
+    }
+    if (l.backward_only) {  // not in the layer X-macro, which promises a forward
+      declarations += backwardOnlyDeclaration(p);
+      c_declarations += (c_declarations.empty() ? "" : "\n") + backwardCDeclarations(model, p).substr(1);
       continue;
     }
     const std::string type(cppType(l.dtype));
@@ -350,11 +380,13 @@ GeneratedModel generateModel(const ModelSpec& model, std::vector<KernelPlan> pla
     if (node.kind == NodeRef::Kind::Pool) {
       code.text = renderPool(model, out.pool_plans[node.index]);
     } else {
-      code.text = renderPlan(model, out.plans[node.index]);
+      const KernelPlan& plan = out.plans[node.index];
+      // backward: only: the gradients alone (emit_backward.cpp)
+      code.text = plan.layer.backward_only ? renderBackward(model, plan) + "\n" : renderPlan(model, plan);
     }
     code.text.pop_back();
     if (node.kind == NodeRef::Kind::Conv && out.plans[node.index].layer.backward &&
-        !out.plans[node.index].view)
+        !out.plans[node.index].layer.backward_only && !out.plans[node.index].view)
       code.text += renderBackward(model, out.plans[node.index]);
     code.lines = std::count(code.text.begin(), code.text.end(), '\n') + 1;
     (node.kind == NodeRef::Kind::Pool ? out.pool_lines : out.layer_lines)[node.index] = code.lines;

@@ -98,21 +98,57 @@ std::string tables(const KernelPlan& p, const BackwardPlan& b) {
   return c.text();
 }
 
+// What the backward code reads of the layer frame's constants
+// (layer_frame.cpp), for a layer without forward code (backward: only).
+std::string frameConstants(const KernelPlan& p) {
+  const LayerSpec& l = p.layer;
+  const LayerShapes& s = p.shapes;
+  Code c;
+  c.line("using T = " + std::string(cppType(l.dtype)) + ";");
+  c.line("using Acc = " + accType(l.dtype) + ";  // accumulator type" +
+         (isFloat(l.dtype) ? "" : " (unsigned: wraps like PyTorch)"));
+  c.line("// Every shape and parameter is fixed at generation time.");
+  c.line("constexpr std::int64_t kN = " + str(l.batch) + ", kC = " + str(l.in_channels) +
+         ", kH = " + str(l.in_height) + ", kW = " + str(l.in_width) + ";  // input");
+  c.line("constexpr std::int64_t kO = " + str(l.out_channels) + ", kOH = " + str(s.out_height) +
+         ", kOW = " + str(s.out_width) + ";  // output");
+  c.line("constexpr std::int64_t kG = " + str(l.groups) + ", kCg = " + str(l.in_channels / l.groups) +
+         ", kOg = " + str(l.out_channels / l.groups) + ";  // groups, channels per group");
+  c.line("constexpr std::int64_t kKH = " + str(l.kernel.h) + ", kKW = " + str(l.kernel.w) +
+         ", kSH = " + str(l.stride.h) + ", kSW = " + str(l.stride.w) + ", kDH = " +
+         str(l.dilation.h) + ", kDW = " + str(l.dilation.w) + ";");
+  c.line("constexpr std::int64_t kPT = " + str(l.pad.top) + ", kPL = " + str(l.pad.left) +
+         ";  // padding before the first row / column");
+  return c.text();
+}
+
 }  // namespace
 
 std::string backwardTables(const KernelPlan& p, const BackwardPlan& b) { return tables(p, b); }
 
 std::string renderBackward(const ModelSpec& model, const KernelPlan& p) {
   CONVGEN_CHECK(p.layer.backward, "backward code for a layer without backward: true");
+  CONVGEN_CHECK(!p.layer.backward_only || !p.view, "backward: only on a conv_transpose2d layer");
   const LayerSpec& l = p.layer;
   const BackwardPlan b = planBackward(p);
   const BackwardCode in = emitBackwardInput(p, b), w = emitBackwardWeight(p, b);
   Code c;
   c.line();
-  c.line("// Gradients of " + l.name + "'s forward(): what PyTorch's autograd returns for");
-  c.line("// y.backward(grad_output) (docs/semantics.md section 15).");
+  if (l.backward_only) {  // no layer frame before it: its own constants
+    c.line("// ---------------------------------------------------------------------------");
+    c.line("// " + summary(p));
+    c.line("// Gradients only (backward: only; no forward code): what PyTorch's autograd");
+    c.line("// returns for y.backward(grad_output) (docs/semantics.md section 15).");
+  } else {
+    c.line("// Gradients of " + l.name + "'s forward(): what PyTorch's autograd returns for");
+    c.line("// y.backward(grad_output) (docs/semantics.md section 15).");
+  }
   c.open("namespace " + model.cpp_namespace + "::" + l.name);
   c.open("namespace");
+  if (l.backward_only) {
+    c.line(frameConstants(p));
+    c.line();
+  }
   c.line(tables(p, b));
   c.line();
   c.line(in.helpers);
@@ -161,7 +197,8 @@ std::string backwardDeclarations(const KernelPlan& p) {
   if (!l.backward) return "";
   const std::string t(cppType(l.dtype));
   std::string d =
-      "\n\n// Gradients (backward: true), what PyTorch's autograd returns for\n"
+      std::string(l.backward_only ? "\n\n// Gradients (backward: only, so no forward), what PyTorch's autograd returns for\n"
+                                  : "\n\n// Gradients (backward: true), what PyTorch's autograd returns for\n") +
       "// output.backward(grad_output): grad_output has output_shape, grad_input\n"
       "// input_shape, grad_weight weight_shape" +
       std::string(l.bias ? ", grad_bias bias_shape" : "") +
@@ -196,8 +233,17 @@ std::string backwardLayerMacro(const std::vector<KernelPlan>& plans, const std::
     if (p.layer.backward) list += (list.empty() ? "" : " ") + std::string("X(") + p.layer.name + ")";
   if (list.empty()) return "";
   const std::string f = full + "_BACKWARD_LAYERS", s = short_name + "_BACKWARD_LAYERS";
-  return "\n// The layers with backward kernels (backward: true), in config order.\n#define " + f +
-         "(X) " + list + "\n#ifndef " + s + "\n#define " + s + "(X) " + f + "(X)\n#endif";
+  std::string text = "\n// The layers with backward kernels (backward: true or only), in config order.\n#define " +
+                     f + "(X) " + list + "\n#ifndef " + s + "\n#define " + s + "(X) " + f +
+                     "(X)\n#endif";
+  std::string only;
+  for (const KernelPlan& p : plans)
+    if (p.layer.backward_only) only += (only.empty() ? "" : " ") + std::string("X(") + p.layer.name + ")";
+  if (only.empty()) return text;
+  const std::string fo = full + "_BACKWARD_ONLY_LAYERS", so = short_name + "_BACKWARD_ONLY_LAYERS";
+  return text + "\n// The layers with backward kernels and no forward (backward: only), in config\n// order; " +
+         full + "_LAYERS does not list them.\n#define " + fo + "(X) " + only + "\n#ifndef " + so +
+         "\n#define " + so + "(X) " + fo + "(X)\n#endif";
 }
 
 }  // namespace convgen::detail

@@ -100,6 +100,14 @@ void printShapesTable(const ModelSpec& model, llvm::raw_ostream& os) {
 void printGenerationReport(const GeneratedModel& generated, llvm::raw_ostream& os) {
   for (std::size_t i = 0; i < generated.plans.size(); ++i) {
     const KernelPlan& p = generated.plans[i];
+    if (p.layer.backward_only) {  // no forward plan: the gradients' ISA and size
+      os << p.layer.name << ": backward only (backward_input, backward_weight"
+         << (p.layer.bias ? ", backward_bias" : "") << "; no forward)"
+         << (p.layer.source_op == Op::Linear ? " (linear, as a conv over the whole input)" : "")
+         << "\n  " << toString(p.isa) << " code, " << generated.layer_lines[i] << " lines, "
+         << p.shapes.macs << " MACs per gradient\n";
+      continue;
+    }
     const KernelName n = p.name();
     const std::int64_t columns = n.strategy == Strategy::DirectVector ? n.lanes * n.vec_tile : n.ow_tile;
     os << p.layer.name << ": " << encode(n)

@@ -58,6 +58,15 @@ void printGenerationReportJson(const ModelSpec& model, const GeneratedModel& gen
           j.attribute("op", std::string(toString(p.layer.source_op)));
           j.attribute("isa", std::string(toString(p.isa)));
           j.attribute("config_isa", std::string(toString(p.layer.isa)));
+          j.attribute("forward", !p.layer.backward_only);
+          j.attribute("backward", p.layer.backward);
+          if (p.layer.backward_only) {  // the gradients alone: no forward plan to describe
+            j.attribute("lines", generated.layer_lines[i]);
+            j.attribute("macs", p.shapes.macs);
+            if (sizes && i < sizes->layer_bytes.size())
+              j.attribute("object_bytes", sizes->layer_bytes[i]);
+            return;
+          }
           j.attribute("strategy", p.strategyName());
           j.attribute("kernel", p.kernelName());
           j.attribute("packed_kernel", p.packedKernelName());

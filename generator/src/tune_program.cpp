@@ -44,6 +44,7 @@ std::vector<GeneratedFile> tuneProgram(const LayerSpec& layer,
   shape.baked.reset();
   shape.epilogue = Epilogue();
   shape.backward = false;
+  shape.backward_only = false;
   shape.source_op = Op::Conv2d;
   shape.flat_input = false;
   ModelSpec model;

@@ -157,18 +157,45 @@ std::optional<ModelSpec> validateConfig(const RawConfig& raw, Diagnostics& diags
       ok = false;
       continue;
     }
-    spec->backward = layer.backward.present ? layer.backward.usable() && layer.backward.value
-                                            : raw.backward.usable() && raw.backward.value;
+    const Located<BackwardMode>& backward = layer.backward.present ? layer.backward : raw.backward;
+    const BackwardMode mode = backward.usable() ? backward.value : BackwardMode::Off;
+    spec->backward = mode != BackwardMode::Off;
+    spec->backward_only = mode == BackwardMode::Only;
+    const llvm::SMLoc backward_loc = layer.backward.present ? layer.backward.loc : layer.loc;
+    const char* const backward_word = spec->backward_only ? "only" : "true";
     // The gradient kernels are the convolution's own (dL/dx, dL/dW, dL/db of
     // conv2d): not of a fused activation, residual add or folded BatchNorm.
     if (spec->backward && (spec->epilogue.any() || layer.batch_norm.present)) {
-      diags.error(layer.backward.present ? layer.backward.loc : layer.loc,
-                  "backward: true generates the convolution's own gradients; layer '" +
+      diags.error(backward_loc,
+                  "backward: " + std::string(backward_word) +
+                      " generates the convolution's own gradients; layer '" +
                       excerpt(spec->name) + "' also has " +
                       (layer.batch_norm.present ? "'batch_norm'"
                        : spec->epilogue.hasResidual() ? "'residual'"
                                                       : "'activation'") +
                       ", whose gradient convgen does not generate: drop one of them");
+      ok = false;
+      continue;
+    }
+    // backward: only leaves out every forward entry point. A conv_transpose2d
+    // layer's gradients are built from its forward's own code (backward_input
+    // is the view conv's forward, forward that conv's backward_input), and
+    // baked weights exist for forward(input, output) and the network's
+    // forward, which a layer without a forward cannot have.
+    if (spec->backward_only && spec->source_op == Op::ConvTranspose2d) {
+      diags.error(backward_loc,
+                  "backward: only is not available for conv_transpose2d (layer '" +
+                      excerpt(spec->name) +
+                      "'): its gradients share its forward's code (backward_input is the "
+                      "forward of the conv it transposes): use backward: true");
+      ok = false;
+      continue;
+    }
+    if (spec->backward_only && raw.weights.present) {
+      diags.error(backward_loc,
+                  "backward: only generates no forward, but this config bakes weights "
+                  "('weights'), which only a forward reads: layer '" +
+                      excerpt(spec->name) + "' needs backward: true, or a config without 'weights'");
       ok = false;
       continue;
     }

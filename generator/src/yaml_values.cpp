@@ -62,6 +62,28 @@ Located<bool> YamlWalker::readBool(const Value& v, llvm::StringRef key) {
   return out;
 }
 
+// The word `only` (plain or quoted, like every word of the config), or a
+// bool as readBool reads one.
+Located<BackwardMode> YamlWalker::readBackward(const Value& v, llvm::StringRef key) {
+  Located<BackwardMode> out;
+  out.present = true;
+  out.loc = v.loc;
+  yaml::ScalarNode* s = scalar(v, key, "true, false or only");
+  if (!s) return out;
+  llvm::SmallString<16> storage;
+  const llvm::StringRef text = s->getValue(storage);
+  if (text == "only") {
+    out.value = BackwardMode::Only, out.ok = true;
+  } else if (!isQuoted(*s) && (text == "true" || text == "True" || text == "TRUE")) {
+    out.value = BackwardMode::On, out.ok = true;
+  } else if (!isQuoted(*s) && (text == "false" || text == "False" || text == "FALSE")) {
+    out.value = BackwardMode::Off, out.ok = true;
+  } else {
+    report(out.loc, "'" + key + "' must be true, false or only, but got '" + excerpt(text) + "'");
+  }
+  return out;
+}
+
 // One integer: a plain (unquoted) scalar of decimal digits with an optional
 // sign ('+3' is 3, as in YAML and Python), without leading zeros, within
 // limits.

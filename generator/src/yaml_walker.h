@@ -77,6 +77,8 @@ class YamlWalker {
   // to its end and diagnoses what it cannot use.
   Located<std::string> readString(const Value& v, llvm::StringRef key);
   Located<bool> readBool(const Value& v, llvm::StringRef key);
+  // `backward:`: a bool, or the word `only`.
+  Located<BackwardMode> readBackward(const Value& v, llvm::StringRef key);
   Located<std::int64_t> readInt(const Value& v, llvm::StringRef key);
   RawInts readInts(const Value& v, llvm::StringRef key, bool scalar_ok);
   RawPadding readPadding(const Value& v);

@@ -160,6 +160,10 @@ int runTuneCommand(const std::string& isa_override, std::int64_t unroll_budget) 
   const int n = picking ? tune_pick_rank + 1 : tune_candidates;
   std::vector<Shape> shapes;
   for (const LayerSpec& layer : model->layers) {
+    if (layer.backward_only) {  // its gradients have no plan choice
+      llvm::outs() << layer.name << ": backward: only (no forward to tune), skipped\n";
+      continue;
+    }
     const std::string key = tuningKey(layer, options);
     auto same = std::find_if(shapes.begin(), shapes.end(), [&](const Shape& s) { return s.key == key; });
     if (same != shapes.end()) {

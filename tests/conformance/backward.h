@@ -9,8 +9,9 @@
 // Every output buffer is pre-filled with guard values (NaN, or a pattern
 // for integers) and carries guard zones on both sides, so an element left
 // unwritten, or written outside, fails. float64 layers also get
-// finite-difference spot checks of the generated forward(), which share
-// nothing with the reference's backward pass.
+// finite-difference spot checks of the layer's forward (the generated
+// forward(), or for a backward-only layer the reference's forward:
+// referenceForward), which share nothing with the reference's backward pass.
 #pragma once
 
 #include "conformance.h"
@@ -23,6 +24,16 @@ struct BackwardKernels {
   void (*weight)(const T*, const T*, T*) noexcept;
   void (*bias)(const T*, T*) noexcept;  // nullptr without bias
 };
+
+// The reference's forward of a layer, in checkBackward's `forward` form:
+// for the finite differences of a layer without a generated forward
+// (backward: only).
+template <typename T, typename Info>
+auto referenceForward(const Info& info) {
+  return [p = ref::paramsOf(info)](const T* x, const T* w, const T* b, T* y) {
+    ref::conv2dForward<T>(p, x, w, b, y);
+  };
+}
 
 // Runs `f(out)` on a guard-filled buffer of `size` and returns the values.
 template <typename T, typename F>

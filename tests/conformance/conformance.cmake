@@ -10,7 +10,8 @@
 #                       [SHARDS <n>] [OPTIONS <compile option>...]
 #                       [DISCOVER | TEST_NAME <name>] [EXPECT_ISA] [NO_FORMAT] [BACKWARD]
 #                       [TUNING <file.json>]
-#                       [BAKED_CONFIG <yaml> BAKED_NAMESPACE <ns> [BAKED_SHARDS <n>]])
+#                       [BAKED_CONFIG <yaml> BAKED_NAMESPACE <ns> [BAKED_SHARDS <n>]]
+#                       [GRADIENTS_CONFIG <yaml> GRADIENTS_NAMESPACE <ns> [GRADIENTS_SHARDS <n>]])
 #
 # BAKED_CONFIG: a second config, with `weights:` (make_configs' matrix_baked),
 # generated for the same ISA and checked in the same binary
@@ -19,6 +20,15 @@
 #
 # BACKWARD: the config has layers with backward: true; the binary also
 # checks their gradients (the header's CONVGEN_<STEM>_BACKWARD_LAYERS).
+#
+# GRADIENTS_CONFIG: a config of `backward: only` layers (make_configs'
+# matrix_gradients: the epilogue-free twins of the layers of CONFIG and
+# BAKED_CONFIG without gradients), generated for the same ISA into
+# GRADIENTS_SHARDS files (default 4) compiled at -O0 (the gradients of the
+# matrix's twins cost 10-20 s of CPU per ISA there, twice that at -O1), and
+# checked in the same binary (backward_only_conformance_test.cpp): each
+# layer's gradients, and that every layer of CONFIG and BAKED_CONFIG has its
+# gradients checked exactly once, each twin being its layer's conv.
 #
 # EXPECT_ISA: the binary also checks that some layer is <isa> code (by
 # LayerInfo::isa), so that a SIMD run cannot pass on scalar code alone.
@@ -37,7 +47,8 @@
 set(_convgen_conformance_dir ${CMAKE_CURRENT_LIST_DIR})
 
 function(convgen_conformance name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "DISCOVER;EXPECT_ISA;NO_FORMAT;BACKWARD" "CONFIG;NAMESPACE;ISA;SHARDS;TEST_NAME;BAKED_CONFIG;BAKED_NAMESPACE;BAKED_SHARDS;TUNING"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "DISCOVER;EXPECT_ISA;NO_FORMAT;BACKWARD"
+                        "CONFIG;NAMESPACE;ISA;SHARDS;TEST_NAME;BAKED_CONFIG;BAKED_NAMESPACE;BAKED_SHARDS;TUNING;GRADIENTS_CONFIG;GRADIENTS_NAMESPACE;GRADIENTS_SHARDS"
                         "LIBRARIES;OPTIONS")
   foreach(required IN ITEMS CONFIG NAMESPACE ISA LIBRARIES)
     if(NOT arg_${required})
@@ -108,6 +119,25 @@ function(convgen_conformance name)
         CONVGEN_BAKED_BACKWARD_LAYERS=CONVGEN_${baked_upper}_BACKWARD_LAYERS)
     endif()
     target_link_libraries(conformance_${name} PRIVATE ${name}_baked_kernels)
+  endif()
+  if(arg_GRADIENTS_CONFIG)
+    if(NOT arg_GRADIENTS_SHARDS)
+      set(arg_GRADIENTS_SHARDS 4)
+    endif()
+    convgen_add_kernels(${name}_gradients_kernels CONFIG ${arg_GRADIENTS_CONFIG}
+                        SHARDS ${arg_GRADIENTS_SHARDS} ISA ${arg_ISA} ${format_option})
+    # -O0 last: it overrides the OPTIONS' level.
+    target_compile_options(${name}_gradients_kernels PRIVATE -Wall -Wextra -Werror ${arg_OPTIONS} -O0)
+    cmake_path(GET arg_GRADIENTS_CONFIG STEM LAST_ONLY gradients_stem)
+    string(TOUPPER "${gradients_stem}" gradients_upper)
+    string(MAKE_C_IDENTIFIER "${gradients_upper}" gradients_upper)
+    target_sources(conformance_${name} PRIVATE
+                   ${_convgen_conformance_dir}/backward_only_conformance_test.cpp)
+    target_compile_definitions(conformance_${name} PRIVATE
+      CONVGEN_GRADIENTS_HEADER="${gradients_stem}.h"
+      CONVGEN_GRADIENTS_NAMESPACE=${arg_GRADIENTS_NAMESPACE}
+      CONVGEN_GRADIENTS_LAYERS=CONVGEN_${gradients_upper}_BACKWARD_ONLY_LAYERS)
+    target_link_libraries(conformance_${name} PRIVATE ${name}_gradients_kernels)
   endif()
   if(arg_DISCOVER)
     catch_discover_tests(conformance_${name} TEST_PREFIX "conformance/${name}/"

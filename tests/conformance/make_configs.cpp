@@ -1,11 +1,17 @@
 // Writes conformance configs: the edge-case matrix, or seeded random layers.
-//   make_configs matrix OUT.yaml [BAKED.yaml]
+//   make_configs matrix OUT.yaml [BAKED.yaml [GRADIENTS.yaml]]
 //   make_configs matrix_float32 OUT.yaml [EVERY]   (every EVERY-th float32 layer, unbaked)
 //   make_configs random SEED COUNT OUT.yaml
 // With BAKED.yaml, the matrix's float32 layers (the only dtype convgen bakes)
 // go there instead, with `weights: matrix_baked.safetensors` (written next
 // to it: baked_values.h's values) and `network: false`, so the same layers are
 // tested with the weights given at run time and baked in.
+// GRADIENTS.yaml (namespace matrix_gradients) holds, with `backward: only`,
+// the epilogue-free twin of every matrix layer that has no gradients of its
+// own (convgen refuses gradients with an epilogue): the same conv under the
+// same name, activation and residual removed. With the matrix's layers
+// that have `backward: true`, every matrix layer's conv gets its gradients
+// tested exactly once (conformance.cmake's GRADIENTS_CONFIG checks that).
 // Candidates PyTorch would reject are dropped by running each through
 // convgen's own validation (whose rules the errors suite pins down), so the
 // output holds only valid layers. Output is deterministic. The matrix's
@@ -42,6 +48,7 @@ struct Candidate {
   std::string activation;  // YAML text of `activation:`, "" for none
   std::string residual;    // a layer name, "" for none
   bool backward = false;  // also test the gradient kernels (issue 13)
+  bool backward_only = false;  // `backward: only`: the gradients without the forward
 };
 
 std::string yamlLayer(const Candidate& c, const std::string& name) {
@@ -55,7 +62,10 @@ std::string yamlLayer(const Candidate& c, const std::string& name) {
     << "\n    padding_mode: " << c.mode << "\n    dtype: " << c.dtype << "\n";
   if (!c.activation.empty()) s << "    activation: " << c.activation << "\n";
   if (!c.residual.empty()) s << "    residual: " << c.residual << "\n";
-  if (c.backward) s << "    backward: true\n";
+  if (c.backward_only)
+    s << "    backward: only\n";
+  else if (c.backward)
+    s << "    backward: true\n";
   return s.str();
 }
 
@@ -200,14 +210,14 @@ std::vector<Candidate> matrix() {
   // dtype; every other extreme below gets them too (their compile time is
   // most of the suite's cost). addEpilogues()
   // adds every layer the round-robin leaves without an epilogue: 94 of the
-  // 351. The other 257's gradients are not tested: convgen refuses backward
-  // with an epilogue, and epilogue-free twins of those 257 with gradients
-  // cost too much compile time (g++ 12 -O2, 4 shards, user CPU on a loaded
-  // 2-core VM; the twins' forward code alone / with their gradients:
-  // scalar 70 / 131 s, AVX2 69 / 135 s, AVX-512 69 / 145 s; of AVX-512's
-  // 76 s of gradients, backward_input about 38, backward_weight 20,
-  // backward_bias 7; float32 layers hold 73% of the gradient code; no
-  // single compiler pass dominates: the cost is the code's volume).
+  // 351. The other 257 (convgen refuses backward with an epilogue) get their
+  // conv's gradients through matrixGradients(): epilogue-free twins with
+  // `backward: only`, without the twins' forward code, which had doubled
+  // the compile time (g++ 12 -O2, 4 shards, user CPU on a loaded 2-core VM;
+  // the twins' forward code alone / with their gradients: scalar 70 / 131 s,
+  // AVX2 69 / 135 s, AVX-512 69 / 145 s), and compiled at -O0
+  // (conformance.cmake: the gradients alone at -O0 cost scalar ~10 s, AVX2
+  // 18, AVX-512 20, NEON 17, against 38 s for scalar at -O1).
   constexpr std::size_t kBackwardEvery = 7;
   for (std::size_t k = 0; k < out.size(); k += kBackwardEvery) out[k].backward = true;
   // Extremes.
@@ -365,6 +375,24 @@ std::vector<Candidate> random(std::uint64_t seed, int count) {
   return out;
 }
 
+// The epilogue-free twins, with `backward: only`, of the matrix layers
+// without gradients; `index` gets each one's number in the matrix (its
+// name). Twins are the layer's conv: every key but the epilogue's.
+std::vector<Candidate> matrixGradients(const std::vector<Candidate>& matrix,
+                                       std::vector<std::size_t>& index) {
+  std::vector<Candidate> twins;
+  for (std::size_t i = 0; i < matrix.size(); ++i) {
+    if (matrix[i].backward) continue;  // tested where it is
+    Candidate c = matrix[i];
+    c.activation.clear();
+    c.residual.clear();
+    c.backward = c.backward_only = true;
+    twins.push_back(c);
+    index.push_back(i);
+  }
+  return twins;
+}
+
 // Writes `text` to `path` unless the file already holds it (an unchanged
 // config regenerates nothing).
 void writeIfChanged(const std::string& path, const std::string& text) {
@@ -454,13 +482,30 @@ int main(int argc, char** argv) {
   std::vector<Candidate> layers;
   std::string out_path, ns;
   std::vector<std::size_t> index;  // each layer's number in its name
-  if (mode == "matrix" && (argc == 3 || argc == 4)) {
+  if (mode == "matrix" && argc >= 3 && argc <= 5) {
     layers = matrix();
     addEpilogues(layers);
     for (std::size_t i = 0; i < layers.size(); ++i) index.push_back(i);
     out_path = argv[2];
     ns = "matrix";
-    if (argc == 4) {  // float32 layers to the baked config (residuals are same-dtype)
+    if (argc == 5) {  // the twins of the layers without gradients
+      std::vector<std::size_t> twin_index;
+      const std::vector<Candidate> twins = matrixGradients(layers, twin_index);
+      std::string body;
+      for (std::size_t i = 0; i < twins.size(); ++i) {
+        if (!isValid(twins[i])) {
+          std::fprintf(stderr, "make_configs: the twin of %s is not valid\n",
+                       layerName(twin_index[i]).c_str());
+          return 1;
+        }
+        body += yamlLayer(twins[i], layerName(twin_index[i]));
+      }
+      writeIfChanged(argv[4], "# Generated by tests/conformance/make_configs (matrix, the gradients of "
+                              "the layers without\n# their own: epilogue-free twins). Do not edit.\n"
+                              "namespace: matrix_gradients\nlayers:\n" + body);
+      std::printf("%zu gradient-only layers\n", twins.size());
+    }
+    if (argc >= 4) {  // float32 layers to the baked config (residuals are same-dtype)
       std::vector<Candidate> rest, baked;
       std::vector<std::size_t> rest_index, baked_index;
       for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -508,7 +553,8 @@ int main(int argc, char** argv) {
     ns = "property";
   } else {
     std::fprintf(stderr,
-                 "usage: make_configs matrix OUT.yaml [BAKED.yaml] | matrix_float32 OUT.yaml [EVERY] | "
+                 "usage: make_configs matrix OUT.yaml [BAKED.yaml [GRADIENTS.yaml]] | "
+                 "matrix_float32 OUT.yaml [EVERY] | "
                  "random SEED COUNT OUT.yaml\n");
     return 2;
   }

@@ -116,3 +116,90 @@ TEST_CASE("shards are contiguous runs of about equal size", "[emit]") {
   CHECK(defines(out.files[2].content, "big"));
   CHECK_FALSE(defines(out.files[1].content, "big"));
 }
+
+// backward: only (issue 13): a layer's gradients without its forward. Its
+// gradient code is exactly what backward: true emits after the same layer's
+// forward (so testing the one tests the other), on the frame constants the
+// forward would have had; and nothing of a forward is emitted or declared:
+// the layer X-macro, which promises a forward, leaves it out.
+TEST_CASE("backward: only emits backward: true's gradients and no forward", "[emit][backward]") {
+  LayerSpec reflect = conv("a", {2, 3, 6, 21}, 4, 3, 1, 1);
+  reflect.padding_mode = PaddingMode::Reflect;
+  LayerSpec strided = conv("a", {1, 2, 7, 9}, 3, 2, 2, 1);
+  strided.bias = false;
+  strided.dtype = DType::Float64;
+  for (const LayerSpec& base : {reflect, strided})
+    for (const IsaInfo& isa : isaTable()) {
+      INFO(isa.name << ", bias " << base.bias);
+      ModelSpec model;
+      model.config_name = "only.yaml";
+      model.cpp_namespace = "t";
+      LayerSpec with = base, only = base;
+      with.isa = only.isa = isa.isa;
+      with.backward = only.backward = only.backward_only = true;
+      only.name = "b";
+      model.layers = {with, only};
+      GenerateOptions options;
+      options.format = false;
+      const GeneratedModel out = generateModel(model, options);
+      REQUIRE(out.files.size() == 2);
+      const std::string& h = out.files[0].content;
+      const std::string& cpp = out.files[1].content;
+      auto between = [](const std::string& text, const std::string& from, const std::string& to) {
+        const std::size_t begin = text.find(from);
+        REQUIRE(begin != std::string::npos);
+        const std::size_t end = text.find(to, begin + from.size());
+        REQUIRE(end != std::string::npos);
+        return text.substr(begin, end - begin);
+      };
+      // The header: b's declarations are its shapes, info and gradients.
+      const std::string b_decl = between(h, "namespace b {", "}  // namespace b");
+      CHECK(b_decl.find("void backward_input(const ") != std::string::npos);
+      CHECK(b_decl.find("void backward_weight(const ") != std::string::npos);
+      CHECK((b_decl.find("void backward_bias(const ") != std::string::npos) == base.bias);
+      CHECK(b_decl.find("inline constexpr ::convgen::generated::LayerInfo info") != std::string::npos);
+      for (const char* absent : {"void forward", "pack_weights", "packed_weight_size", "partition"})
+        CHECK(b_decl.find(absent) == std::string::npos);
+      CHECK(b_decl.find("/*kernel=*/\"\"") != std::string::npos);  // no forward kernel
+      CHECK(h.find("#define CONVGEN_t_Sonly_LAYERS(X) X(a)\n") != std::string::npos);
+      CHECK(h.find("#define CONVGEN_t_Sonly_BACKWARD_LAYERS(X) X(a) X(b)\n") != std::string::npos);
+      CHECK(h.find("#define CONVGEN_t_Sonly_BACKWARD_ONLY_LAYERS(X) X(b)\n") != std::string::npos);
+      CHECK(h.find("#define CONVGEN_ONLY_BACKWARD_ONLY_LAYERS(X) CONVGEN_t_Sonly_BACKWARD_ONLY_LAYERS(X)") !=
+            std::string::npos);
+      CHECK(h.find("void t_b_backward_input(") != std::string::npos);
+      CHECK(h.find("t_b_forward") == std::string::npos);
+      CHECK(h.find("t_b_pack") == std::string::npos);
+      // The .cpp: b's block (the last) is gradients only, the same text as
+      // a's gradients, names aside.
+      const std::size_t b_begin = cpp.find("namespace t::b {");
+      REQUIRE(b_begin != std::string::npos);
+      const std::string b_code = cpp.substr(b_begin);
+      for (const char* absent : {"forward_rows", "void forward", "pack_weights", "partRows", "t_b_forward"})
+        CHECK(b_code.find(absent) == std::string::npos);
+      std::string a_gradients = between(cpp, "// Gradients of a's forward()", "// ------");
+      a_gradients = a_gradients.substr(a_gradients.find("// Backward (docs/design.md)"));
+      std::string b_gradients = between(b_code, "// Backward (docs/design.md)", "static_assert(CONVGEN_");
+      auto rename = [](std::string s) {
+        for (const auto& [from, to] : {std::pair<std::string, std::string>{"t::a", "t::b"}, {"t_a_", "t_b_"}})
+          for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+            s.replace(at, from.size(), to);
+        return s;
+      };
+      while (!a_gradients.empty() && a_gradients.back() == '\n') a_gradients.pop_back();
+      while (!b_gradients.empty() && b_gradients.back() == '\n') b_gradients.pop_back();
+      CHECK(rename(a_gradients) == b_gradients);
+      // b's own constants are lines of a's forward frame.
+      const std::string b_frame = between(b_code, "using T = ", "// Backward (docs/design.md)");
+      const std::string a_forward = between(cpp, "namespace t::a {", "// Gradients of a's forward()");
+      std::istringstream lines(b_frame);
+      int constants = 0;
+      for (std::string line; std::getline(lines, line);) {
+        line.erase(0, line.find_first_not_of(' '));  // unformatted: indentation differs
+        if (line.empty()) continue;
+        INFO(line);
+        CHECK(a_forward.find(line) != std::string::npos);
+        constants += line.rfind("constexpr std::int64_t k", 0) == 0;
+      }
+      CHECK(constants == 5);
+    }
+}

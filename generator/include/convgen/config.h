@@ -113,6 +113,10 @@ struct RawActivation {
   bool usable() const { return present && ok; }
 };
 
+// `backward:`'s values: false, true (the gradient kernels next to the
+// forward), only (the gradient kernels without any forward code).
+enum class BackwardMode { Off, On, Only };
+
 struct RawLayer {
   llvm::SMLoc loc;  // the layer's mapping (for missing keys)
   Located<std::string> name;
@@ -136,7 +140,7 @@ struct RawLayer {
   RawActivation activation;
   Located<std::string> residual;
   Located<std::string> input;  // `input:`, a network's connection (validate_network.cpp)
-  Located<bool> backward;  // unset: RawConfig::backward
+  Located<BackwardMode> backward;  // unset: RawConfig::backward
 };
 
 struct RawConfig {
@@ -144,7 +148,7 @@ struct RawConfig {
   llvm::SMLoc loc;
   Located<std::string> cpp_namespace, isa;
   Located<std::string> weights;  // the safetensors file, relative to the config
-  Located<bool> backward;  // every layer's default `backward`
+  Located<BackwardMode> backward;  // every layer's default `backward`
   Located<bool> network;   // `network: false`: baked layers without a network (validate.cpp)
   std::vector<RawLayer> layers;
   bool layers_present = false;

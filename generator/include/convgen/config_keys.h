@@ -73,6 +73,7 @@ enum class ValueKind {
   IntOrPair,  // an integer, or a list of them (kernel_size, stride, dilation)
   Padding,    // an integer, a list of them, or a padding word
   Bool,       // true or false
+  Backward,   // true, false or only (`backward`)
   LayerList,  // the list of layer mappings
   Float,      // one finite number
   FloatList,  // a list of finite numbers

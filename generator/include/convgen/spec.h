@@ -93,6 +93,10 @@ struct LayerSpec {
   Hw output_padding{0, 0};
   Epilogue epilogue;  // `activation:`, `residual:`
   bool backward = false;  // also emit the gradient kernels (issue 13)
+  // `backward: only`: the gradient kernels alone (backward is true), without
+  // forward, forward_packed or the partitions; never with an epilogue, baked
+  // weights or conv_transpose2d (validate.cpp).
+  bool backward_only = false;
 };
 
 struct ModelSpec {

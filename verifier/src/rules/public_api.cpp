@@ -2,7 +2,11 @@
 // std::array<std::int64_t, R> input_shape/weight_shape/output_shape, info
 // (whose `isa`, when the struct has that field, names an ISA of isa.h),
 // forward(const T*, const T*, const T*, T*) noexcept, and the extern "C"
-// <ns>_<layer>_forward with the same parameters.
+// <ns>_<layer>_forward with the same parameters. Where a layer has
+// gradients (backward_input declared), backward_input(const T*, const T*,
+// T*), backward_weight(const T*, const T*, T*) and, exactly when bias_shape
+// is not {0}, backward_bias(const T*, T*), each noexcept with its extern "C"
+// twin; a layer generated with `backward: only` has these instead of forward.
 #include <map>
 #include <optional>
 
@@ -139,8 +143,11 @@ class PublicApi : public Rule {
     }
 
     std::vector<FunctionDecl*> forwards = s_.lookupFunctions(ns, "forward");
+    const bool gradients = !s_.lookupFunctions(ns, "backward_input").empty();
+    if (gradients && !value_type.isNull()) checkGradients(ns, layer, value_type, problem, in_cpp && forwards.empty());
     if (forwards.empty()) {
-      problem("no 'forward' function");
+      // backward: only: the gradients are the layer's whole API.
+      if (!gradients) problem("no 'forward' function (nor 'backward_input', for backward: only)");
       return;
     }
     // The declared forward: the one whose declaration is in a header.
@@ -193,6 +200,73 @@ class PublicApi : public Rule {
       const FunctionDecl* def = entry->getDefinition();
       if (!def || !s_.sm().isInMainFile(s_.sm().getExpansionLoc(def->getLocation())))
         problem("forward is defined here but '" + c_name + "' is not");
+    }
+  }
+
+  // The gradients' entry points and their extern "C" twins (`in_cpp`: the
+  // file defines them, so the twins must be defined here too).
+  template <typename Problem>
+  void checkGradients(const NamespaceDecl* ns, const std::string& layer, QualType value_type,
+                      const Problem& problem, bool in_cpp) {
+    const QualType in = s_.ctx().getPointerType(s_.ctx().getConstType(value_type));
+    const QualType out = s_.ctx().getPointerType(value_type);
+    std::optional<bool> bias;  // from bias_shape: {0} without a bias
+    if (auto* v = dyn_cast_or_null<VarDecl>(s_.lookupOne(ns, "bias_shape")))
+      if (std::optional<std::vector<std::int64_t>> values = arrayValues(v))
+        bias = !(values->size() == 1 && (*values)[0] == 0);
+    std::string c_prefix = layer;
+    for (std::size_t at = c_prefix.find("::"); at != std::string::npos; at = c_prefix.find("::"))
+      c_prefix.replace(at, 2, "_");
+    auto same = [&](const FunctionDecl* f, const std::vector<QualType>& params) {
+      return f->getReturnType()->isVoidType() && f->getNumParams() == params.size() &&
+             std::equal(params.begin(), params.end(), f->param_begin(),
+                        [&](QualType want, const ParmVarDecl* p) {
+                          return s_.ctx().hasSameType(want, p->getType());
+                        });
+    };
+    const std::string t = s_.typeName(value_type);
+    struct Entry {
+      const char* name;
+      std::vector<QualType> params;
+      std::string spelled;
+    };
+    const std::vector<Entry> entries = {
+        {"backward_input", {in, in, out}, "void (const " + t + " *, const " + t + " *, " + t + " *) noexcept"},
+        {"backward_weight", {in, in, out}, "void (const " + t + " *, const " + t + " *, " + t + " *) noexcept"},
+        {"backward_bias", {in, out}, "void (const " + t + " *, " + t + " *) noexcept"}};
+    for (const Entry& e : entries) {
+      std::vector<FunctionDecl*> fns = s_.lookupFunctions(ns, e.name);
+      const bool is_bias = llvm::StringRef(e.name) == "backward_bias";
+      if (is_bias && bias && !*bias) {
+        if (!fns.empty()) problem("backward_bias is declared, but bias_shape is {0} (no bias)");
+        continue;
+      }
+      if (fns.empty()) {
+        if (!is_bias || bias) problem(llvm::Twine("no '") + e.name + "' function (it has backward_input)");
+        continue;
+      }
+      const FunctionDecl* fn = fns.front();
+      if (!same(fn, e.params))
+        problem(llvm::Twine(e.name) + " is '" + s_.typeName(fn->getType()) + "', not '" + e.spelled + "'");
+      const auto* proto = fn->getType()->getAs<FunctionProtoType>();
+      if (proto && !proto->isNothrow()) problem(llvm::Twine(e.name) + " is not noexcept");
+      const std::string c_name = c_prefix + "_" + e.name;
+      std::vector<FunctionDecl*> twins =
+          s_.lookupFunctions(s_.ctx().getTranslationUnitDecl(), c_name);
+      if (twins.empty()) {
+        problem("no extern \"C\" entry point '" + c_name + "'");
+        continue;
+      }
+      const FunctionDecl* twin = twins.front();
+      if (!twin->isExternC()) problem("'" + c_name + "' is not declared extern \"C\"");
+      if (!same(twin, e.params))
+        problem("'" + c_name + "' is '" + s_.typeName(twin->getType()) + "', not " + e.name +
+                "'s parameters returning void");
+      if (in_cpp) {
+        const FunctionDecl* def = twin->getDefinition();
+        if (!def || !s_.sm().isInMainFile(s_.sm().getExpansionLoc(def->getLocation())))
+          problem(llvm::Twine(e.name) + " is defined here but '" + c_name + "' is not");
+      }
     }
   }
 
@@ -264,6 +338,7 @@ class PublicApi : public Rule {
     std::size_t checked = 0;
     for (const NamespaceDecl* ns : s_.userNamespaces()) {
       const bool is_layer = !s_.lookupFunctions(ns, "forward").empty() ||
+                            !s_.lookupFunctions(ns, "backward_input").empty() ||
                             s_.lookupOne(ns, "value_type") || s_.lookupOne(ns, "input_shape") ||
                             s_.lookupOne(ns, "output_shape") || s_.lookupOne(ns, "weight_shape");
       if (!is_layer) continue;
@@ -285,8 +360,11 @@ class PublicApi : public Rule {
         continue;
       }
       // A .cpp checks the layers whose forward it defines (a shard defines
-      // some of its header's layers).
-      for (const FunctionDecl* fn : s_.lookupFunctions(ns, "forward")) {
+      // some of its header's layers), or, for a layer without a forward
+      // (backward: only), its backward_input.
+      std::vector<FunctionDecl*> defined = s_.lookupFunctions(ns, "forward");
+      if (defined.empty()) defined = s_.lookupFunctions(ns, "backward_input");
+      for (const FunctionDecl* fn : defined) {
         for (const FunctionDecl* redecl : fn->redecls()) {
           if (!redecl->isThisDeclarationADefinition() ||
               !s_.sm().isInMainFile(s_.sm().getExpansionLoc(redecl->getLocation())))
