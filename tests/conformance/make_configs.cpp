@@ -1,12 +1,12 @@
 // Writes conformance configs: the edge-case matrix, or seeded random layers.
-//   make_configs matrix OUT.yaml [BAKED.yaml [GRADIENTS.yaml]]
+//   make_configs matrix OUT.yaml [BAKED.yaml|- [GRADIENTS.yaml]]
 //   make_configs matrix_float32 OUT.yaml [EVERY]   (every EVERY-th float32 layer, unbaked)
 //   make_configs random SEED COUNT OUT.yaml
 // With BAKED.yaml, the matrix's float32 layers (the only dtype convgen bakes)
 // go there instead, with `weights: matrix_baked.safetensors` (written next
 // to it: baked_values.h's values) and `network: false`, so the same layers are
-// tested with the weights given at run time and baked in.
-// GRADIENTS.yaml (namespace matrix_gradients) holds, with `backward: only`,
+// tested with the weights given at run time and baked in; `-` keeps them in
+// OUT.yaml. GRADIENTS.yaml (namespace matrix_gradients) holds, with `backward: only`,
 // the epilogue-free twin of every matrix layer that has no gradients of its
 // own (convgen refuses gradients with an epilogue): the same conv under the
 // same name, activation and residual removed. With the matrix's layers
@@ -505,7 +505,7 @@ int main(int argc, char** argv) {
                               "namespace: matrix_gradients\nlayers:\n" + body);
       std::printf("%zu gradient-only layers\n", twins.size());
     }
-    if (argc >= 4) {  // float32 layers to the baked config (residuals are same-dtype)
+    if (argc >= 4 && std::string(argv[3]) != "-") {  // float32 layers to the baked config (residuals are same-dtype)
       std::vector<Candidate> rest, baked;
       std::vector<std::size_t> rest_index, baked_index;
       for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -553,7 +553,7 @@ int main(int argc, char** argv) {
     ns = "property";
   } else {
     std::fprintf(stderr,
-                 "usage: make_configs matrix OUT.yaml [BAKED.yaml [GRADIENTS.yaml]] | "
+                 "usage: make_configs matrix OUT.yaml [BAKED.yaml|- [GRADIENTS.yaml]] | "
                  "matrix_float32 OUT.yaml [EVERY] | "
                  "random SEED COUNT OUT.yaml\n");
     return 2;
