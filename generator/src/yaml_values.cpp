@@ -3,6 +3,8 @@
 // each other or with what a user meant: a null is never a string, and an
 // integer is plain decimal (no leading zeros, which YAML 1.1 and PyYAML read
 // as octal; no 0x/0o/0b forms, which YAML versions spell differently).
+#include <optional>
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "yaml_walker.h"
@@ -44,6 +46,19 @@ Located<std::string> YamlWalker::readString(const Value& v, llvm::StringRef key)
   return out;
 }
 
+namespace {
+
+// A YAML 1.2 core-schema boolean: plain (unquoted) true/True/TRUE or
+// false/False/FALSE; anything else is not one.
+std::optional<bool> boolWord(const yaml::ScalarNode& s, llvm::StringRef text) {
+  if (isQuoted(s)) return std::nullopt;
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
+  return std::nullopt;
+}
+
+}  // namespace
+
 Located<bool> YamlWalker::readBool(const Value& v, llvm::StringRef key) {
   Located<bool> out;
   out.present = true;
@@ -52,10 +67,8 @@ Located<bool> YamlWalker::readBool(const Value& v, llvm::StringRef key) {
   if (!s) return out;
   llvm::SmallString<16> storage;
   const llvm::StringRef text = s->getValue(storage);
-  if (!isQuoted(*s) && (text == "true" || text == "True" || text == "TRUE")) {
-    out.value = true, out.ok = true;
-  } else if (!isQuoted(*s) && (text == "false" || text == "False" || text == "FALSE")) {
-    out.value = false, out.ok = true;
+  if (const std::optional<bool> b = boolWord(*s, text)) {
+    out.value = *b, out.ok = true;
   } else {
     report(out.loc, "'" + key + "' must be true or false, but got '" + excerpt(text) + "'");
   }
@@ -74,10 +87,8 @@ Located<BackwardMode> YamlWalker::readBackward(const Value& v, llvm::StringRef k
   const llvm::StringRef text = s->getValue(storage);
   if (text == "only") {
     out.value = BackwardMode::Only, out.ok = true;
-  } else if (!isQuoted(*s) && (text == "true" || text == "True" || text == "TRUE")) {
-    out.value = BackwardMode::On, out.ok = true;
-  } else if (!isQuoted(*s) && (text == "false" || text == "False" || text == "FALSE")) {
-    out.value = BackwardMode::Off, out.ok = true;
+  } else if (const std::optional<bool> b = boolWord(*s, text)) {
+    out.value = *b ? BackwardMode::On : BackwardMode::Off, out.ok = true;
   } else {
     report(out.loc, "'" + key + "' must be true, false or only, but got '" + excerpt(text) + "'");
   }
