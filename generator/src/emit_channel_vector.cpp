@@ -142,25 +142,55 @@ class ChannelVectorEmitter {
   }
 
   // Bias, every input channel, then each accumulator's lanes to their
-  // output channel planes.
+  // output channel planes. With input-channel blocks (CiBlocking), channels
+  // [ci_lo, ci_hi) only: the accumulators start from the bias (first block)
+  // or the row's partial sums in `part`, and go back to them (all but the
+  // last block).
   void tile(Code& c, const PixelTile& t, const ChannelBlock& b) {
     const std::string vt = isa_->type();
     const std::int64_t width = b.vectors * kLanes;
     const std::string name = tileName(t, b);
+    const bool blocked = c_.ci_blocking.has_value();
     c.open(attr_ + "inline void cv_tile_" + name +
-           "(const float* x_g, const std::int64_t* roff, const float* blk, float* y_o" +
-           residualParam(l_, "const float* r_o") + ", std::int64_t oh, std::int64_t ow0) noexcept");
+           "(const float* x_g, const std::int64_t* roff, const float* blk, " +
+           (blocked ? "float* part, " : "") + "float* y_o" + residualParam(l_, "const float* r_o") +
+           ", std::int64_t oh, std::int64_t ow0" +
+           (blocked ? ", std::int64_t ci_lo, std::int64_t ci_hi" : "") + ") noexcept");
     if (!t.interior) c.line("(void)ow0;");
     c.line(vt + " acc[" + str(t.pixels) + "][" + str(b.vectors) + "];");
+    // Where pixel p's vector m waits between blocks of input channels.
+    auto partial = [&](std::int64_t p, std::int64_t m) {
+      const std::int64_t at = p * width + m * kLanes;
+      return t.interior ? "part + ow0 * " + str(width) + " + " + str(at)
+                        : "part + " + str(t.ow0 * width + at);
+    };
+    if (blocked) c.open("if (ci_lo == 0)");
     for (std::int64_t p = 0; p < t.pixels; ++p)
       for (std::int64_t m = 0; m < b.vectors; ++m)
         c.line("acc[" + str(p) + "][" + str(m) + "] = " + isa_->load("blk + " + str(m * kLanes)) +
                ";");
-    c.open("for (std::int64_t ci = 0; ci < kCg; ++ci)");
+    if (blocked) {
+      c.close();
+      c.open("else");
+      for (std::int64_t p = 0; p < t.pixels; ++p)
+        for (std::int64_t m = 0; m < b.vectors; ++m)
+          c.line("acc[" + str(p) + "][" + str(m) + "] = " + isa_->load(partial(p, m)) + ";");
+      c.close();
+    }
+    c.open(blocked ? "for (std::int64_t ci = ci_lo; ci < ci_hi; ++ci)"
+                   : "for (std::int64_t ci = 0; ci < kCg; ++ci)");
     c.line("cv_unrolled_" + name + "(acc, x_g + ci * kH * kW, roff, blk + " + str(width) +
            " + ci * kKH * kKW * " + str(width) + ", " +
            (t.interior ? "ow0 * kSW - kPL" : std::string("0")) + ");");
     c.close();
+    if (blocked) {
+      c.open("if (ci_hi < kCg)");
+      for (std::int64_t p = 0; p < t.pixels; ++p)
+        for (std::int64_t m = 0; m < b.vectors; ++m)
+          c.line(isa_->store(partial(p, m), "acc[" + str(p) + "][" + str(m) + "]") + ";");
+      c.line("return;");
+      c.close();
+    }
     c.line("float lanes[" + str(kLanes) + "];");
     const std::string col = t.interior ? "ow0" : str(t.ow0);
     for (std::int64_t p = 0; p < t.pixels; ++p)
@@ -191,6 +221,19 @@ class ChannelVectorEmitter {
     c.open(attr_ + "inline void cv_rows_c" + str(b.channels) +
            "(const float* x_g, const float* blk, float* y_o" + residualParam(l_, "const float* r_o") +
            ", std::int64_t oh_lo, std::int64_t oh_hi) noexcept");
+    const bool blocked = c_.ci_blocking.has_value();
+    const std::int64_t width = b.vectors * kLanes;
+    if (blocked) {
+      CONVGEN_CHECK(p_.shapes.out_width * width <= c_.ci_blocking->scratch_floats,
+                    "the partial sums of a row exceed the plan's scratch");
+      c.line("// Input channels in blocks whose packed weights stay in L1 while every tile");
+      c.line("// of the row reads them; the row's partial sums wait here between blocks.");
+      c.line("constexpr std::int64_t kCiBlock = " + str(c_.ci_blocking->channels) + ";");
+      // Zeroed once per call (not per row): GCC's -Wmaybe-uninitialized
+      // cannot see that the first channel block stores every sum a later
+      // block loads.
+      c.line("alignas(" + str(kLanes * 4) + ") float part[kOW * " + str(width) + "] = {};");
+    }
     c.open("for (std::int64_t oh = oh_lo; oh < oh_hi; ++oh)");
     c.line("std::int64_t roff[kKH];");
     c.open("for (std::int64_t p = 0; p < kKH; ++p)");
@@ -201,18 +244,25 @@ class ChannelVectorEmitter {
       c.line("roff[p] = (oh * kSH - kPT + p * kDH) * kW;");
     }
     c.close();
+    if (blocked) {
+      c.open("for (std::int64_t ci_lo = 0; ci_lo < kCg; ci_lo += kCiBlock)");
+      c.line("const std::int64_t ci_hi = ci_lo + kCiBlock < kCg ? ci_lo + kCiBlock : kCg;");
+    }
+    const std::string part = blocked ? "part, " : "";
+    const std::string range = blocked ? ", ci_lo, ci_hi" : "";
     for (const PixelTile& t : c_.tiles) {
       if (t.interior) {
         c.open("for (std::int64_t ow0 = " + str(t.ow0) + "; ow0 <= " +
                str(t.ow0 + (t.repeat - 1) * c_.pixels) + "; ow0 += " + str(c_.pixels) + ")");
-        c.line("cv_tile_" + tileName(t, b) + "(x_g, roff, blk, y_o" + residualArg(l_, "r_o") +
-               ", oh, ow0);");
+        c.line("cv_tile_" + tileName(t, b) + "(x_g, roff, blk, " + part + "y_o" +
+               residualArg(l_, "r_o") + ", oh, ow0" + range + ");");
         c.close();
       } else {
-        c.line("cv_tile_" + tileName(t, b) + "(x_g, roff, blk, y_o" + residualArg(l_, "r_o") +
-               ", oh, " + str(t.ow0) + ");");
+        c.line("cv_tile_" + tileName(t, b) + "(x_g, roff, blk, " + part + "y_o" +
+               residualArg(l_, "r_o") + ", oh, " + str(t.ow0) + range + ");");
       }
     }
+    if (blocked) c.close();
     c.close().close();
   }
 

@@ -65,9 +65,13 @@ std::int64_t KernelPlan::packedWeightSize() const {
 }
 
 std::int64_t KernelPlan::localArrayBytes() const {
-  // forward_packed's tile: acc[pixels][vectors] vectors + one vector's lanes.
+  // forward_packed's tile: acc[pixels][vectors] vectors + one vector's lanes,
+  // and with input-channel blocks the row of partial sums (in the function
+  // that calls the tiles).
   const std::int64_t packed_bytes =
-      packed ? packed->pixels * packed->vectors * packed->lanes * 4 + packed->lanes * 4 : 0;
+      packed ? packed->pixels * packed->vectors * packed->lanes * 4 + packed->lanes * 4 +
+                   (packed->ci_blocking ? packed->ci_blocking->scratch_floats * 4 : 0)
+             : 0;
   return std::max(packed_bytes, forwardArrayBytes());
 }
 

@@ -21,6 +21,14 @@ constexpr std::int64_t kMaxBorderTiles = 16;
 // has a cost to the caller. (Measured on a Xeon with AVX-512: the 64x56x56
 // 3x3 layer ran 1.095x faster packed, at a predicted 1.08x.)
 constexpr double kMargin = 1.05;
+// Input-channel blocking (CiBlocking in plan.h): the most bytes of packed
+// weights one block of input channels may hold. Every x86 core seen has at
+// least 32 KB of L1D (Zen 3 32 KB, the Xeon 48 KB): half of 32 KB leaves room
+// for the block's input rows and the partial sums each tile reads and writes.
+constexpr std::int64_t kCiBlockL1Bytes = 16 * 1024;
+// The most stack the row of partial sums may take (as the de-interleaved
+// rows of plan_deinterleave.cpp): a wider row is not blocked.
+constexpr std::int64_t kMaxCiScratchBytes = 32 * 1024;
 
 std::vector<ChannelBlock> blocksFor(std::int64_t og, std::int64_t vectors, std::int64_t lanes) {
   const std::int64_t width = vectors * lanes;
@@ -169,6 +177,26 @@ std::pair<std::int64_t, std::int64_t> bestTile(const KernelPlan& plan, const Isa
   return {best_pixels, best_vectors};
 }
 
+// Blocks of input channels whose packed weights fit kCiBlockL1Bytes, when
+// the group's do not and blocking can pay: a row of one tile reads each
+// slice once in any order, and the row's partial sums must fit the stack
+// bound. As few blocks as the budget allows, as even as they can be.
+std::optional<CiBlocking> ciBlockingFor(const KernelPlan& plan, const ChannelVectorPlan& c) {
+  const LayerSpec& l = plan.layer;
+  const std::int64_t cg = l.in_channels / l.groups;
+  std::int64_t width = 0;  // of the widest block
+  for (const ChannelBlock& b : c.blocks) width = std::max(width, b.vectors * c.lanes);
+  const std::int64_t channel_bytes = l.kernel.h * l.kernel.w * width * 4;
+  const std::int64_t most = std::max<std::int64_t>(1, kCiBlockL1Bytes / channel_bytes);
+  if (cg <= most) return std::nullopt;  // the group's weights fit already
+  const std::int64_t out_w = plan.shapes.out_width;
+  if ((out_w + c.pixels - 1) / c.pixels < 2) return std::nullopt;  // one tile per row
+  const std::int64_t scratch = out_w * width;
+  if (scratch * 4 > kMaxCiScratchBytes) return std::nullopt;
+  const std::int64_t count = (cg + most - 1) / most;
+  return CiBlocking{(cg + count - 1) / count, scratch};
+}
+
 // plan.packed with a tile of p pixels x m vectors; false when a row would
 // need more border tiles than kMaxBorderTiles.
 bool fill(KernelPlan& plan, const IsaInfo& isa, std::int64_t p, std::int64_t m) {
@@ -182,6 +210,7 @@ bool fill(KernelPlan& plan, const IsaInfo& isa, std::int64_t p, std::int64_t m) 
   const std::int64_t reduction = l.in_channels / l.groups * l.kernel.h * l.kernel.w;
   for (const ChannelBlock& b : c.blocks) c.packed_size += c.blockFloats(b, reduction) * b.count;
   c.packed_size *= l.groups;
+  c.ci_blocking = ciBlockingFor(plan, c);
   plan.packed = std::move(c);
   return true;
 }

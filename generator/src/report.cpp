@@ -127,6 +127,13 @@ void printGenerationReport(const GeneratedModel& generated, llvm::raw_ostream& o
        << "  interior rows [" << p.rows.lo << ", " << p.rows.hi << ") x cols [" << p.cols.lo << ", "
        << p.cols.hi << "), " << p.border_pixels << " border pixels per plane, " << p.shapes.macs
        << " MACs\n";
+    if (p.packed && p.packed->ci_blocking) {
+      const CiBlocking& b = *p.packed->ci_blocking;
+      const std::int64_t cg = p.layer.in_channels / p.layer.groups;
+      os << "  forward_packed " << p.packedKernelName() << ": input channels in blocks of "
+         << b.channels << " (of " << cg << "), whose packed weights stay in L1 for a row's tiles; "
+         << b.scratch_floats * 4 << " bytes of partial sums\n";
+    }
     if (!p.bands.empty()) {
       std::int64_t widest = 0;
       for (std::size_t b = 1; b < p.bands.size(); ++b)

@@ -73,6 +73,10 @@ void printGenerationReportJson(const ModelSpec& model, const GeneratedModel& gen
           j.attribute("packed_strategy",
                       p.packed ? strategyName(Strategy::ChannelVector, p.isa) : p.strategyName());
           j.attribute("packed_weight_size", p.packedWeightSize());
+          // Input channels per block of forward_packed's reduction; 0: not blocked.
+          j.attribute("packed_ci_block", p.packed && p.packed->ci_blocking
+                                             ? p.packed->ci_blocking->channels
+                                             : std::int64_t(0));
           tile(j, p);
           j.attributeObject("interior", [&] {
             interval(j, "rows", p.rows);

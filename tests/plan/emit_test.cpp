@@ -59,7 +59,12 @@ TEST_CASE("tiny layers render exactly their goldens, for every strategy and ISA"
   packed_epilogue.epilogue.activation = Activation::Clamp;
   packed_epilogue.epilogue.has_min = packed_epilogue.epilogue.has_max = true;
   packed_epilogue.epilogue.min = 0.5, packed_epilogue.epilogue.max = -0.25;
+  // A reduction of 300 channels x 64 output channels on a row of 9 pixels,
+  // two tiles or more: the packed strategy in blocks of input channels
+  // (60 on AVX-512, 150 on AVX2 and NEON, whose blocks are 16 channels wide).
+  const LayerSpec blocked = conv("blocked", {1, 300, 1, 9}, 64, 1, 1, 0);
   const Tiny tinies[] = {{"zeros", conv("zeros3", {1, 2, 5, 7}, 3, 3, 1, 1)},
+                         {"packed_blocked", blocked},
                          {"packed", narrow},
                          {"reflect", reflect},
                          {"strided", strided},

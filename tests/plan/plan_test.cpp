@@ -2,8 +2,10 @@
 // shapes, the load chosen for each border (tap, vector) on tiny rows, and
 // that column tiles and per-pixel columns partition every output row.
 #include <catch2/catch.hpp>
+#include <algorithm>
 
 #include "convgen/plan.h"
+#include "convgen/tuning.h"
 #include "tiny_layers.h"
 
 using namespace convgen;
@@ -130,9 +132,12 @@ TEST_CASE("local-array bytes come from the plan", "[plan]") {
   const KernelPlan p = planLayer(l, PlanOptions());
   // forward: 8 channels x 1 row x 2 vectors of 16 floats + 3 row offsets.
   CHECK(p.forwardArrayBytes() == 8 * 2 * 16 * 4 + 3 * 8);
-  // forward_packed: 6 pixels x 4 vectors of 16 floats + one vector's lanes.
+  // forward_packed: 6 pixels x 4 vectors of 16 floats + one vector's lanes,
+  // and the partial sums of a row of 56 pixels x 64 channels between blocks
+  // of input channels.
   REQUIRE(p.packed);
-  CHECK(p.localArrayBytes() == 6 * 4 * 16 * 4 + 16 * 4);
+  REQUIRE(p.packed->ci_blocking);
+  CHECK(p.localArrayBytes() == 6 * 4 * 16 * 4 + 16 * 4 + 56 * 64 * 4);
   l.isa = Isa::Scalar;  // 4 x 4 float accumulators
   CHECK(planLayer(l, PlanOptions()).localArrayBytes() == 4 * 4 * 4);
 }
@@ -167,6 +172,150 @@ TEST_CASE("weights are packed where channel vectors beat column vectors", "[plan
   CHECK_FALSE(planLayer(dw, PlanOptions()).packed);
   // Without a packed strategy, the packed weights are the layer's own.
   CHECK(planLayer(wide, PlanOptions()).packedWeightSize() == 64 * 64 * 9 + 64);
+}
+
+namespace {
+// A plan of `l` whose forward tile is the model's and whose packed tile is `packed`.
+KernelPlan withPackedTile(const LayerSpec& l, PackedTile packed) {
+  const auto& v = std::get<DirectVectorPlan>(planLayer(l, PlanOptions()).detail);
+  PlanChoice choice;
+  choice.forward = {v.oc_tile, v.row_tile, v.vec_tile, v.deinterleave.has_value()};
+  choice.packed = packed;
+  std::string problem;
+  const std::optional<KernelPlan> p = planWithChoice(l, PlanOptions(), choice, &problem);
+  INFO(problem);
+  REQUIRE(p);
+  REQUIRE(p->packed);
+  return *p;
+}
+}  // namespace
+
+TEST_CASE("forward_packed reduces in blocks of input channels where a block's weights outgrow L1",
+          "[plan]") {
+  // The budget (plan_channel_vector.cpp): 16 KB of packed weights per block
+  // of input channels, as few blocks as fit it, as even as they can be.
+  LayerSpec s05 = conv("s05", {1, 64, 56, 56}, 64, 3, 1, 1);
+  LayerSpec s06 = conv("s06", {1, 256, 14, 14}, 256, 3, 1, 1);
+  LayerSpec s07 = conv("s07", {1, 256, 56, 56}, 64, 1, 1, 0);
+  LayerSpec s12 = conv("s12", {1, 1, 49, 10}, 64, 1, 2, 0);
+  s12.kernel = {10, 4};
+  s12.pad = {5, 5, 1, 1};
+  for (LayerSpec* l : {&s05, &s06, &s07, &s12}) l->isa = Isa::Avx512;
+  struct Case {
+    const LayerSpec& layer;
+    std::int64_t channels;  // per block; 0: not blocked
+    std::int64_t scratch;   // floats of partial sums: a row's pixels x 64 channels
+  };
+  const Case cases[] = {
+      // 3x3 taps x 64 channels x 4 bytes = 2304 bytes a channel: 7 fit, so
+      // 64 channels take 10 blocks, of 7 (the last of 1).
+      {s05, 7, 56 * 64},
+      {s06, 7, 14 * 64},  // 256 in 37 blocks, of 7 (the last of 4)
+      {s07, 64, 56 * 64},  // 1x1: 256 bytes a channel, 64 fit: 4 blocks
+      {s12, 0, 0},         // one input channel: nothing to block
+  };
+  for (const Case& c : cases) {
+    const KernelPlan p = planLayer(c.layer, PlanOptions());
+    INFO(c.layer.name);
+    REQUIRE(p.packed);
+    CHECK(p.packed->vectors * p.packed->lanes == 64);
+    if (c.channels == 0) {
+      CHECK_FALSE(p.packed->ci_blocking);
+      continue;
+    }
+    REQUIRE(p.packed->ci_blocking);
+    CHECK(p.packed->ci_blocking->channels == c.channels);
+    CHECK(p.packed->ci_blocking->scratch_floats == c.scratch);
+  }
+  // AVX2 blocks of 16 output channels: 576 bytes a channel of S6, 28 fit:
+  // 10 blocks of 26 (the last of 22). S7's 256 x 64 bytes are 16 KB: whole.
+  s06.isa = s07.isa = Isa::Avx2;
+  const KernelPlan a06 = planLayer(s06, PlanOptions());
+  REQUIRE(a06.packed);
+  CHECK(a06.packed->vectors * a06.packed->lanes == 16);
+  REQUIRE(a06.packed->ci_blocking);
+  CHECK(a06.packed->ci_blocking->channels == 26);
+  CHECK(a06.packed->ci_blocking->scratch_floats == 14 * 16);
+  const KernelPlan a07 = planLayer(s07, PlanOptions());
+  REQUIRE(a07.packed);
+  CHECK(a07.packed->vectors * a07.packed->lanes == 16);
+  CHECK_FALSE(a07.packed->ci_blocking);
+  // A row of one tile reads each block's weights once in any order: whole.
+  LayerSpec narrow = conv("narrow", {1, 64, 4, 3}, 40, 3, 1, 1);
+  narrow.isa = Isa::Avx512;
+  const KernelPlan pn = planLayer(narrow, PlanOptions());
+  REQUIRE(pn.packed);
+  CHECK(pn.packed->pixels >= 3);
+  CHECK_FALSE(pn.packed->ci_blocking);
+}
+
+TEST_CASE("input-channel blocks follow the packed tile, tuned or not, within the stack bound",
+          "[plan]") {
+  LayerSpec s05 = conv("s05", {1, 64, 56, 56}, 64, 3, 1, 1);
+  s05.isa = Isa::Avx512;
+  // A tuned tile of 2 vectors: 1152 bytes a channel, 14 fit: 5 blocks of 13.
+  const KernelPlan p2 = withPackedTile(s05, {8, 2});
+  REQUIRE(p2.packed->ci_blocking);
+  CHECK(p2.packed->ci_blocking->channels == 13);
+  CHECK(p2.packed->ci_blocking->scratch_floats == 56 * 32);
+  CHECK(p2.localArrayBytes() == 8 * 2 * 16 * 4 + 16 * 4 + 56 * 32 * 4);
+  // The same tile as the model's: the same blocks as planLayer's.
+  const KernelPlan p4 = withPackedTile(s05, {6, 4});
+  REQUIRE(p4.packed->ci_blocking);
+  CHECK(p4.packed->ci_blocking->channels == 7);
+  // 160 pixels x 64 channels of partial sums (40 KB) exceed the 32 KB the
+  // stack may hold: not blocked; 160 x 32 (20 KB) fit.
+  LayerSpec wide = conv("wide", {1, 64, 4, 160}, 64, 3, 1, 1);
+  wide.isa = Isa::Avx512;
+  CHECK_FALSE(withPackedTile(wide, {6, 4}).packed->ci_blocking);
+  const KernelPlan w2 = withPackedTile(wide, {6, 2});
+  REQUIRE(w2.packed->ci_blocking);
+  CHECK(w2.packed->ci_blocking->scratch_floats == 160 * 32);
+  // Whatever the layer and ISA: blocks within the budget (or of one channel),
+  // fewer than the group's channels, partial sums within the stack bound.
+  std::vector<LayerSpec> layers = {s05, wide, conv("g", {2, 96, 9, 11}, 48, 3, 2, 1),
+                                   conv("p", {1, 300, 3, 30}, 24, 1, 1, 0),
+                                   conv("k", {1, 20, 12, 12}, 32, 7, 1, 3)};
+  layers[2].groups = 3;
+  int blocked = 0, whole = 0;  // plans seen of each kind
+  for (Isa isa : {Isa::Avx2, Isa::Avx512, Isa::Neon})
+    for (LayerSpec l : layers) {
+      l.isa = isa;
+      for (const PackedTile& t : {PackedTile{4, 1}, PackedTile{5, 2}, PackedTile{3, 3}}) {
+        const auto& v = std::get<DirectVectorPlan>(planLayer(l, PlanOptions()).detail);
+        PlanChoice choice;
+        choice.forward = {v.oc_tile, v.row_tile, v.vec_tile, v.deinterleave.has_value()};
+        choice.packed = t;
+        std::string problem;
+        const std::optional<KernelPlan> p = planWithChoice(l, PlanOptions(), choice, &problem);
+        if (!p) continue;  // the tile does not fit this ISA's registers
+        REQUIRE(p->packed);
+        const ChannelVectorPlan& c = *p->packed;
+        const std::int64_t cg = l.in_channels / l.groups;
+        const std::int64_t width = c.blocks.front().vectors * c.lanes;
+        const std::int64_t channel_bytes = l.kernel.h * l.kernel.w * width * 4;
+        INFO(p->packedKernelName());
+        if (!c.ci_blocking) {
+          const bool one_tile = p->shapes.out_width <= c.pixels;
+          CHECK((cg * channel_bytes <= 16 * 1024 || one_tile ||
+                 p->shapes.out_width * width * 4 > 32 * 1024));
+          ++whole;
+          continue;
+        }
+        ++blocked;
+        CHECK(c.ci_blocking->channels < cg);
+        CHECK((c.ci_blocking->channels == 1 || c.ci_blocking->channels * channel_bytes <= 16 * 1024));
+        // As few blocks as the budget allows, as even as they can be.
+        const std::int64_t most = std::max<std::int64_t>(1, 16 * 1024 / channel_bytes);
+        const std::int64_t count = (cg + most - 1) / most;
+        CHECK((cg + c.ci_blocking->channels - 1) / c.ci_blocking->channels == count);
+        CHECK(c.ci_blocking->channels == (cg + count - 1) / count);
+        CHECK(c.ci_blocking->scratch_floats == p->shapes.out_width * width);
+        CHECK(c.ci_blocking->scratch_floats * 4 <= 32 * 1024);
+      }
+    }
+  CHECK(blocked > 10);
+  CHECK(whole > 3);
 }
 
 TEST_CASE("stride-2 rows are split where the model predicts it pays, within the stack bound",

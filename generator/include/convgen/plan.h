@@ -155,6 +155,18 @@ struct PixelTile {
   std::vector<std::vector<std::int64_t>> source;  // border: [q][p] input column or -1
 };
 
+// Input-channel blocking (plan_channel_vector.cpp): a block's packed weights
+// (kCg x kh x kw x width floats) larger than an L1 budget are read from L2
+// by every tile. Blocked, each output row is reduced `channels` input
+// channels at a time over all its tiles (that slice of the weights stays in
+// L1 for the row), the row's partial sums waiting between channel blocks in
+// a stack array of `scratch_floats` (out_width x width, pixel-major, for the
+// widest block). Same FMAs in the same order per output: the same bits.
+struct CiBlocking {
+  std::int64_t channels = 0;        // per block, < kCg; the last block may have fewer
+  std::int64_t scratch_floats = 0;  // the partial sums of one output row
+};
+
 struct ChannelVectorPlan {
   std::int64_t lanes = 0;
   std::int64_t vectors = 1;  // output-channel vectors per tile (a full block)
@@ -162,6 +174,8 @@ struct ChannelVectorPlan {
   std::vector<ChannelBlock> blocks;  // one group's output channels, in order
   std::vector<PixelTile> tiles;      // one output row, left to right
   std::int64_t packed_size = 0;      // floats of packed weights, all groups
+  // Absent: every tile reduces over all kCg input channels at once.
+  std::optional<CiBlocking> ci_blocking;
   std::int64_t blockFloats(const ChannelBlock& b, std::int64_t reduction) const {
     return b.vectors * lanes * (1 + reduction);
   }
